@@ -1,0 +1,76 @@
+"""Arabic text cleaning and normalisation with camel-tools, plus script statistics."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from camel_tools.tokenizers.word import simple_word_tokenize
+from camel_tools.utils.charmap import CharMapper
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+ARCLEAN = CharMapper.builtin_mapper("arclean")
+# Tatweel stretching a word (كـــتب) goes; tatweel after a prefix before a quote or digit
+# (بـ"داعش", لـ2020) marks the join and stays.
+KASHIDA = re.compile(r"(?<=[\u0621-\u063f\u0641-\u064a\u064b-\u0652])\u0640+(?=[\u0621-\u064a])")
+# Arabic presentation forms (ligatures, contextual glyphs from legacy encoders and PDFs).
+PRESENTATION_FORMS = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]+")
+INVISIBLES = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
+SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+WORD = re.compile(r"\w")
+ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Letters used by Persian or Urdu but not by Arabic.
+PERSIAN_LETTERS = re.compile(r"[\u067e\u0686\u0698\u06af\u06a9\u06cc]")  # پ چ ژ گ ک ی
+URDU_LETTERS = re.compile(r"[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]")  # ٹ ڈ ڑ ں ھ ہ ے
+
+
+def clean_text(text: str) -> str:
+    """Display text: NFC, presentation forms unfolded, no kashida or invisible marks.
+
+    Diacritics, punctuation and digits stay as the author wrote them (camel-tools' `arclean`
+    would also rewrite those, so it is kept for the search form).
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = PRESENTATION_FORMS.sub(lambda m: normalize_unicode(m.group()), text)
+    text = KASHIDA.sub("", INVISIBLES.sub("", text))
+    return SPACES.sub(" ", text).strip()
+
+
+def normalize_for_search(text: str) -> str:
+    """Search form: arclean, dediacritised, alef/alef-maksura/teh-marbuta unified."""
+    text = dediac_ar(ARCLEAN(text))
+    text = normalize_alef_ar(text)
+    text = normalize_alef_maksura_ar(text)
+    return normalize_teh_marbuta_ar(text)
+
+
+def count_words(text: str) -> int:
+    """Words (tokens with a letter or digit) by camel-tools' simple tokenizer."""
+    return sum(1 for token in simple_word_tokenize(text) if WORD.search(token))
+
+
+def guess_language(text: str) -> tuple[str, float]:
+    """('ar' | 'fa' | 'ur' | 'other', share of Arabic-script letters among letters).
+
+    Persian and Urdu are written in the Arabic script; their own letters give them away.
+    """
+    arabic = len(ARABIC_LETTER.findall(text))
+    latin = len(LATIN_LETTER.findall(text))
+    letters = arabic + latin
+    ratio = arabic / letters if letters else 0.0
+    if arabic == 0:
+        return "other", ratio
+    urdu = len(URDU_LETTERS.findall(text)) / arabic
+    persian = len(PERSIAN_LETTERS.findall(text)) / arabic
+    if urdu > 0.01:
+        return "ur", ratio
+    if persian > 0.01:
+        return "fa", ratio
+    return "ar", ratio

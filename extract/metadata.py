@@ -1,0 +1,185 @@
+"""Article metadata from JSON-LD, OpenGraph/meta tags and the visible header."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml.etree import XPath
+
+from akhbar.extract.arabic import clean_text
+
+JSON_LD = XPath("//script[@type='application/ld+json']/text()")
+META = XPath("//meta[@property or @name or @itemprop][@content]")
+H1 = XPath("//article//h1|//main//h1|//h1")
+SUBTITLE = XPath(
+    "//*[self::h2 or self::h3 or self::p or self::div]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' entry-sub-title ') or "
+    "contains(@class, 'subtitle') or contains(@class, 'sub-title') or "
+    "contains(@class, 'article-deck') or contains(@class, 'standfirst')]"
+)
+TIME_DATETIME = XPath("//article//time/@datetime|//time/@datetime")
+TAG_LINKS = XPath("//a[@rel='tag']")
+CANONICAL = XPath("//link[@rel='canonical']/@href")
+HTML_LANG = XPath("/html/@lang")
+ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting",
+                 "AnalysisNewsArticle", "OpinionNewsArticle", "WebPage"}
+# Names that are organisations or agencies, not persons.
+NOT_A_PERSON = re.compile(
+    r"(وكالات|وكالة|رويترز|أ ف ب|أ\.ف\.ب|فرانس برس|الأناضول|كونا|واس|وام|د ب أ|"
+    r"reuters|afp|associated press|\bap\b|staff|editor|desk|محرر|المحرر|فريق التحرير)",
+    re.IGNORECASE,
+)
+TITLE_SUFFIX = re.compile(r"\s+[|\-–—«»:]\s+[^|\-–—]{1,60}$")
+
+
+def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
+    for raw in JSON_LD(tree):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                yield item
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+            elif isinstance(item, list):
+                stack.extend(item)
+
+
+def _article_json_ld(tree: lxml.html.HtmlElement) -> dict:
+    for item in _json_ld_objects(tree):
+        kinds = item.get("@type")
+        kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+        if kinds & ARTICLE_TYPES and ("headline" in item or "datePublished" in item):
+            return item
+    return {}
+
+
+def _meta(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for element in META(tree):
+        key = (element.get("property") or element.get("name") or element.get("itemprop")).lower()
+        found.setdefault(key, []).append(element.get("content").strip())
+    return found
+
+
+def parse_datetime(value: str | None, timezone: str) -> datetime | None:
+    """An ISO-8601 date or datetime as an aware datetime; naive values are in `timezone`."""
+    if not value:
+        return None
+    value = value.strip().replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+        moment = datetime(day.year, day.month, day.day)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment
+
+
+def _names(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        if value.get("@type") not in (None, "Person"):
+            return []
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def persons(names: list[str]) -> list[str]:
+    """Person names, cleaned and de-duplicated in order; agencies and desks left out."""
+    seen: list[str] = []
+    for raw in names:
+        for name in re.split(r"\s*(?:،|,| و(?=\S)|\band\b)\s*", raw):
+            name = clean_text(re.sub(r"^(كتب|كتبت|بقلم|by)\s*[:：]?\s*", "", name, flags=re.I))
+            if name and not NOT_A_PERSON.search(name) and name not in seen:
+                seen.append(name)
+    return seen
+
+
+def strip_site_name(title: str, site_name: str | None) -> str:
+    """A title without its ' | Site' or ' - Site' suffix."""
+    if site_name and title.endswith(site_name):
+        stripped = title[: -len(site_name)].rstrip(" |-–—:«»")
+        if stripped:
+            return stripped
+    return title
+
+
+def _first_text(elements: list) -> str | None:
+    for element in elements:
+        text = clean_text(element.text_content())
+        if text:
+            return text
+    return None
+
+
+def extract_metadata(tree: lxml.html.HtmlElement, timezone: str) -> dict:
+    """Title, subtitle, authors, dates, section, tags, canonical URL and declared language."""
+    ld = _article_json_ld(tree)
+    meta = _meta(tree)
+
+    def first(*keys: str) -> str | None:
+        for key in keys:
+            if meta.get(key):
+                return meta[key][0]
+        return None
+
+    site_name = first("og:site_name")
+    title = _first_text(H1(tree)) or strip_site_name(
+        clean_text(ld.get("headline") or first("og:title", "twitter:title") or ""), site_name
+    ) or None
+    subtitle = _first_text(SUBTITLE(tree))
+    if subtitle == title:
+        subtitle = None
+    authors = persons(_names(ld.get("author")) or meta.get("author", [])
+                      or meta.get("article:author", []))
+    published = ld.get("datePublished") or first("article:published_time", "datepublished",
+                                                   "pubdate", "date")
+    times = TIME_DATETIME(tree)
+    published_at = parse_datetime(published or (times[0] if times else None), timezone)
+    modified_at = parse_datetime(
+        ld.get("dateModified") or first("article:modified_time", "og:updated_time", "datemodified"),
+        timezone,
+    )
+    section = ld.get("articleSection") or first("article:section")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    keywords = ld.get("keywords")
+    if isinstance(keywords, str):
+        keywords = [k for k in re.split(r"\s*[,،]\s*", keywords) if k]
+    tags = meta.get("article:tag") or keywords or [a.text_content() for a in TAG_LINKS(tree)]
+    canonical = CANONICAL(tree)
+    lang = HTML_LANG(tree)
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "authors": authors,
+        "published_at": published_at,
+        "modified_at": modified_at,
+        "section": clean_text(section) if section else None,
+        "tags": [clean_text(t) for t in tags if clean_text(t)],
+        "canonical_url": canonical[0].strip() if canonical else None,
+        "declared_language": lang[0].split("-")[0].lower() if lang else None,
+    }
+
+
+def to_utc(moment: datetime | None) -> datetime | None:
+    """The same instant in UTC."""
+    return moment.astimezone(UTC) if moment else None

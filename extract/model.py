@@ -1,0 +1,54 @@
+"""Values that extraction takes and returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Defaults plus a site's overrides (from its seed)."""
+
+    content_selector: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+    default_encoding: str | None = None
+    timezone: str = "UTC"
+    expected_language: str = "ar"
+    min_words: int = 25
+    min_arabic_ratio: float = 0.5
+
+
+@dataclass(frozen=True)
+class Article:
+    """One extracted news article."""
+
+    url: str
+    title: str | None
+    subtitle: str | None
+    authors: list[str]
+    published_at: datetime | None
+    modified_at: datetime | None
+    section: str | None
+    tags: list[str]
+    language: str
+    text: str
+    text_normalized: str
+    word_count: int
+    canonical_url: str | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        """The article as the JSON object `akhbar extract` prints."""
+        data = asdict(self)
+        data.pop("canonical_url")
+        for key in ("published_at", "modified_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Why a page yielded no article: reason is a short code, detail says more."""
+
+    reason: str
+    detail: str

@@ -1,0 +1,150 @@
+"""Site definitions: one TOML file per news site in this folder, validated into frozen models."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SEEDS_DIR = Path(__file__).parent
+SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+
+
+class SeedError(ValueError):
+    """A seed file that cannot be used, with the file and field named."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Politeness(_Model):
+    """Per-site crawl manners; defaults are polite."""
+
+    concurrent_requests: int = Field(2, ge=1, le=16)
+    download_delay: float = Field(0.5, ge=0)
+    autothrottle: bool = True
+    obey_robots_txt: bool = True
+    max_articles: int | None = Field(None, ge=1, description="cap on article fetches per run")
+
+
+class Extraction(_Model):
+    """Per-site extraction overrides, handed to extract/ as options."""
+
+    content_selector: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+    encoding: str | None = Field(None, description="encoding to assume when a page declares none")
+
+
+class Seed(_Model):
+    """One news site."""
+
+    id: str = Field(pattern=SITE_ID.pattern)
+    name: str = Field(min_length=1)
+    base_url: HttpUrl
+    domains: tuple[str, ...] = Field(min_length=1)
+    language: str = "ar"
+    country: str | None = None
+    timezone: str = "UTC"
+    enabled: bool = True
+    verified: bool = Field(description="whether the feeds and patterns were checked on the live site")
+    notes: str | None = None
+    feeds: tuple[HttpUrl, ...] = ()
+    sitemaps: tuple[HttpUrl, ...] = ()
+    article_patterns: tuple[str, ...] = Field(min_length=1)
+    deny_patterns: tuple[str, ...] = ()
+    politeness: Politeness = Politeness()
+    extraction: Extraction = Extraction()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Asia/Kuwait)")
+        return value
+
+    @field_validator("article_patterns", "deny_patterns")
+    @classmethod
+    def _compilable(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return patterns
+
+    @model_validator(mode="after")
+    def _discoverable(self) -> Seed:
+        if not self.feeds and not self.sitemaps:
+            raise ValueError("a site needs at least one of `feeds` or `sitemaps`")
+        for url in (self.base_url, *self.feeds, *self.sitemaps):
+            host = urlsplit(url).hostname or ""
+            if not any(host == d or host.endswith("." + d) for d in self.domains):
+                raise ValueError(f"{url} is outside the site's domains {list(self.domains)}")
+        return self
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a discovered URL is an article of this site."""
+        return any(re.search(p, url) for p in self.article_patterns) and not any(
+            re.search(p, url) for p in self.deny_patterns
+        )
+
+
+def _describe(error: dict) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "(file)"
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling against the seed format in the README)"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    return f"field `{field}`: {message}"
+
+
+def load_seed(path: Path) -> Seed:
+    """Read and validate one seed file; errors name the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        seed = Seed.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise SeedError(f"{path}: {problems}") from None
+    if seed.id != path.stem:
+        raise SeedError(f"{path}: field `id`: {seed.id!r} must match the file name {path.stem!r}")
+    return seed
+
+
+def load_seeds(directory: Path = SEEDS_DIR, site_ids: list[str] | None = None) -> list[Seed]:
+    """Every seed in a directory (or the named ones), all validated before any is used."""
+    paths = sorted(directory.glob("*.toml"))
+    if site_ids:
+        known = {p.stem: p for p in paths}
+        missing = [s for s in site_ids if s not in known]
+        if missing:
+            raise SeedError(
+                f"{directory}: no seed file for {', '.join(missing)} "
+                f"(known sites: {', '.join(sorted(known)) or 'none'})"
+            )
+        paths = [known[s] for s in site_ids]
+    errors, seeds = [], []
+    for path in paths:
+        try:
+            seeds.append(load_seed(path))
+        except SeedError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise SeedError("\n".join(errors))
+    return seeds

