@@ -25,13 +25,15 @@ BOILERPLATE_LINE = re.compile(
     r"اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|اقرأ ايضا|مواضيع ذات (?:علاقة|صلة)|أخبار ذات صلة|"
     r"قد يعجبك أيضا|قد يهمك أيضا|أضف تعليق|اترك تعليقا|اترك تعليقاً|اترك رداً?|"
     r"لن يتم نشر عنوان بريدك الإلكتروني.*|الحقول الإلزامية مشار إليها.*|"
-    rf"(?:شارك(?:ها)?|share(?: this)?)(?: على| on)?(?:\s*[,،|]?\s*(?:{SOCIAL}))*|"
+    rf"(?:شارك(?:ها)?|share(?: this)?)(?: على| on)?\s*[:：]?(?:\s*[,،|]?\s*(?:{SOCIAL}))*|"
     r"تابعونا على.*|follow us on.*|"
     r"(?:©|copyright|جميع الحقوق محفوظة).{0,120}|"
     r"[\d٠-٩]+|[\d٠-٩]+ (?:تعليق|تعليقات|comments?)"
     r")\s*[:.]?\s*$",
     re.IGNORECASE,
 )
+MAX_HEADLINE_WORDS = 15
+SENTENCE_END = re.compile(r"[.!?؟…:]\s*[\"'”»)]*\s*$")
 # Headings after which the rest of the text is page furniture, not article.
 TAIL_MARKER = re.compile(
     r"^\s*(?:you might also like|related (?:posts|articles)|leave a (?:reply|comment)|"
@@ -46,12 +48,30 @@ def is_boilerplate(line: str) -> bool:
     return bool(CAPTCHA.match(line) or BOILERPLATE_LINE.match(line))
 
 
+def _is_headline_like(line: str) -> bool:
+    """A short line without closing punctuation: a linked headline, not a sentence."""
+    return len(line.split()) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(line)
+
+
 def clean_lines(lines: list[str]) -> list[str]:
-    """Drop boilerplate lines, and everything after a related/comments heading in the tail."""
+    """Drop boilerplate lines and the related/comment boxes that a heading opens.
+
+    After a box heading ("You might also like", "اقرأ أيضا"), headline-like lines go with it;
+    when nothing but such lines follows, the rest of the text is page furniture.
+    """
     kept = [line for line in (ln.strip() for ln in lines) if line]
-    for index, line in enumerate(kept):
-        # Only in the second half: a "read also" line early in the text is an inline box.
-        if index >= len(kept) / 2 and TAIL_MARKER.match(line):
-            kept = kept[:index]
-            break
-    return [line for line in kept if not is_boilerplate(line)]
+    cleaned: list[str] = []
+    index = 0
+    while index < len(kept):
+        line = kept[index]
+        index += 1
+        if TAIL_MARKER.match(line) and cleaned:
+            rest = [ln for ln in kept[index:] if not is_boilerplate(ln)]
+            if all(_is_headline_like(ln) for ln in rest):
+                break
+            while index < len(kept) and _is_headline_like(kept[index]):
+                index += 1
+            continue
+        if not is_boilerplate(line):
+            cleaned.append(line)
+    return cleaned

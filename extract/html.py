@@ -31,6 +31,9 @@ BOX_HEADING = re.compile(
 )
 HEADING_TAGS = XPath("//h2|//h3|//h4|//h5|//h6|//*[contains(@class,'title')]")
 MAX_BOX_CHARS = 3000
+# A table that holds paragraphs, headings or other tables lays out the page; it is not data.
+LAYOUT_TABLES = XPath("//table[.//p or .//div or .//h1 or .//h2 or .//h3 or .//table]")
+TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
 
 
 @cache
@@ -67,9 +70,19 @@ def remove(element: lxml.html.HtmlElement) -> None:
         element.drop_tree()
 
 
+def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
+    """Turn layout tables (common on older Arabic sites) into divs so their text stays blocks."""
+    for table in LAYOUT_TABLES(tree):
+        for part in table.iter(*TABLE_PARTS):
+            if next(part.iterancestors("table"), None) is table:
+                part.tag = "div"
+        table.tag = "div"
+
+
 def prune(tree: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = (),
           content_selector: str | None = None) -> lxml.html.HtmlElement:
     """Cut boilerplate out of `tree` in place and return the part that holds the article."""
+    unwrap_layout_tables(tree)
     root = tree
     if content_selector:
         found = css_xpath(content_selector)(tree)

@@ -9,6 +9,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from akhbar.extract.model import ExtractOptions
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SEEDS_DIR = Path(__file__).parent
@@ -91,6 +92,16 @@ class Seed(_Model):
             if not any(host == d or host.endswith("." + d) for d in self.domains):
                 raise ValueError(f"{url} is outside the site's domains {list(self.domains)}")
         return self
+
+    def extract_options(self) -> ExtractOptions:
+        """Extraction options for this site's pages."""
+        return ExtractOptions(
+            content_selector=self.extraction.content_selector,
+            drop_selectors=self.extraction.drop_selectors,
+            default_encoding=self.extraction.encoding,
+            timezone=self.timezone,
+            expected_language=self.language,
+        )
 
     def is_article_url(self, url: str) -> bool:
         """Whether a discovered URL is an article of this site."""

@@ -27,6 +27,7 @@ CREATE TABLE crawl_runs (
     new_articles      integer NOT NULL DEFAULT 0,
     updated_articles  integer NOT NULL DEFAULT 0,
     unchanged         integer NOT NULL DEFAULT 0,
+    duplicates        integer NOT NULL DEFAULT 0,
     rejected          integer NOT NULL DEFAULT 0,
     errors            integer NOT NULL DEFAULT 0,
     error             text,

@@ -27,6 +27,7 @@ UPDATE crawl_runs
 SET new_articles = new_articles + %(new_articles)s,
     updated_articles = updated_articles + %(updated_articles)s,
     unchanged = unchanged + %(unchanged)s,
+    duplicates = duplicates + %(duplicates)s,
     rejected = rejected + %(rejected)s
 WHERE id = %(crawl_run_id)s;
 
@@ -34,7 +35,7 @@ WHERE id = %(crawl_run_id)s;
 UPDATE crawl_runs SET status = %(status)s, error = %(error)s, finished_at = now()
 WHERE id = %(crawl_run_id)s
 RETURNING source_id, status, discovered, fetched, pages_stored, new_articles, updated_articles,
-          unchanged, rejected, errors, error, finished_at - started_at AS duration;
+          unchanged, duplicates, rejected, errors, error, finished_at - started_at AS duration;
 
 -- name: latest_pages_of_source
 -- What the spider already has for a site: the newest fetch of every URL.
@@ -44,12 +45,14 @@ WHERE source_id = %(source_id)s
 ORDER BY url, fetched_at DESC;
 
 -- name: insert_page
+-- A refetch with identical bytes only records the source's newer lastmod.
 INSERT INTO pages (source_id, crawl_run_id, url, final_url, http_status, headers, encoding,
                    body, sha256, lastmod)
 VALUES (%(source_id)s, %(crawl_run_id)s, %(url)s, %(final_url)s, %(http_status)s, %(headers)s,
         %(encoding)s, %(body)s, %(sha256)s, %(lastmod)s)
-ON CONFLICT (url, sha256) DO NOTHING
-RETURNING id;
+ON CONFLICT (url, sha256) DO UPDATE SET lastmod = excluded.lastmod
+WHERE pages.lastmod IS DISTINCT FROM excluded.lastmod AND excluded.lastmod IS NOT NULL
+RETURNING id, (xmax = 0) AS inserted;
 
 -- name: pending_page_ids
 -- The newest page of each URL of a site that has neither an article nor a reject yet.
@@ -74,8 +77,8 @@ COPY article_staging (source_id, url, title, subtitle, authors, published_at, mo
 FROM STDIN;
 
 -- name: merge_article_staging
--- Insert new articles; update an existing one only when something in it changed, so a re-run
--- writes nothing. Returns one row per inserted or updated article.
+-- Insert new articles; update an existing one only when something in it changed and the page
+-- is not older than the one it came from, so a re-run writes nothing. One row per write.
 INSERT INTO articles AS a (source_id, url, title, subtitle, authors, published_at, modified_at,
                            section, tags, language, text, text_normalized, word_count,
                            content_hash, extractor_version, page_id)
@@ -92,13 +95,23 @@ SET title = excluded.title, subtitle = excluded.subtitle, authors = excluded.aut
     word_count = excluded.word_count, content_hash = excluded.content_hash,
     extractor_version = excluded.extractor_version, page_id = excluded.page_id,
     extracted_at = now()
-WHERE (a.title, a.subtitle, a.authors, a.published_at, a.modified_at, a.section, a.tags,
+WHERE excluded.page_id >= a.page_id
+  AND (a.title, a.subtitle, a.authors, a.published_at, a.modified_at, a.section, a.tags,
        a.language, a.text, a.content_hash, a.extractor_version, a.page_id)
       IS DISTINCT FROM
       (excluded.title, excluded.subtitle, excluded.authors, excluded.published_at,
        excluded.modified_at, excluded.section, excluded.tags, excluded.language, excluded.text,
        excluded.content_hash, excluded.extractor_version, excluded.page_id)
 RETURNING (xmax = 0) AS inserted;
+
+-- name: reject_superseded_staging
+-- Staged pages whose article is held from another (newer) page of the same canonical URL.
+INSERT INTO rejects (page_id, reason, detail, extractor_version)
+SELECT s.page_id, 'duplicate', 'same article URL as page ' || a.page_id, s.extractor_version
+FROM article_staging s JOIN articles a ON a.url = s.url
+WHERE a.page_id <> s.page_id
+ON CONFLICT (page_id) DO NOTHING
+RETURNING page_id;
 
 -- name: insert_reject
 INSERT INTO rejects (page_id, reason, detail, extractor_version)

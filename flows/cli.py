@@ -1,0 +1,177 @@
+"""The `akhbar` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
+from akhbar.sql import DatabaseError, connection, migrate, repository
+
+PREFECT_UI_PORT = 4200
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from akhbar.flows.demo.run import run_demo
+
+    migrate()
+    summaries = run_demo()
+    with connection() as conn:
+        counts = repository.source_counts(conn, [s["source_id"] for s in summaries])
+        article = repository.sample_article(conn, "demo")
+    print("\nThis run:")
+    _print_summaries(summaries)
+    print("\nStored in the database:")
+    for row in counts:
+        print(f"  {row['source_id']}: {row['pages']} pages, {row['articles']} articles, "
+              f"{row['rejects']} rejects")
+    if article:
+        print("\nOne stored article:")
+        print(f"  {article['title']}\n  {article['url']}")
+        print(f"  published {article['published_at']} · {article['word_count']} words"
+              + (f" · {', '.join(article['authors'])}" if article["authors"] else ""))
+        print(textwrap.indent(article["text"], "  | "))
+    return 0
+
+
+def _print_summaries(summaries: list[dict]) -> None:
+    columns = ("source_id", "status", "discovered", "fetched", "pages_stored", "new_articles",
+               "updated_articles", "unchanged", "duplicates", "rejected", "errors")
+    print("  " + "  ".join(columns))
+    for row in summaries:
+        print("  " + "  ".join(str(row.get(c, "")) for c in columns))
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    from akhbar.flows.nightly import nightly
+
+    migrate()
+    summaries = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir))
+    _print_summaries(summaries)
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from akhbar.extract import Reject, extract_article
+    from akhbar.extract.model import ExtractOptions
+
+    path: Path = args.file
+    try:
+        html = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    options = ExtractOptions()
+    if args.site:
+        options = load_seeds(args.seeds_dir, [args.site])[0].extract_options()
+    result = extract_article(html, args.url or path.resolve().as_uri(), options)
+    if isinstance(result, Reject):
+        print(json.dumps({"url": args.url, "rejected": result.reason, "detail": result.detail},
+                         ensure_ascii=False))
+        print(f"akhbar: {path}: no article ({result.reason}: {result.detail})", file=sys.stderr)
+        return 3
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    applied = migrate()
+    print("applied: " + ", ".join(applied) if applied else "the schema is up to date")
+    return 0
+
+
+def cmd_seeds(args: argparse.Namespace) -> int:
+    seeds = [load_seed(p) for p in args.files] if args.files else load_seeds(args.seeds_dir)
+    for seed in seeds:
+        state = "enabled" if seed.enabled else "disabled"
+        checked = "verified" if seed.verified else "not verified"
+        print(f"{seed.id:20} {state:9} {checked:13} {seed.name} <{seed.base_url}>")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from akhbar.flows.serve import serve_deployments
+
+    migrate()
+    serve_deployments(cron=args.cron, timezone=args.timezone)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from akhbar.flows.serve import run_prefect_server
+
+    return run_prefect_server(args.host, args.port)
+
+
+class UsageError(Exception):
+    """A mistake in how akhbar was called."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="akhbar",
+        description="Keep a PostgreSQL corpus of Arabic news articles up to date.",
+        epilog=f"Database: ${'AKHBAR_DATABASE_URL'} or an embedded PostgreSQL under "
+               f"$AKHBAR_DATA_DIR (default: your user data directory).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(func=func)
+        return sub
+
+    add("demo", cmd_demo, "serve a bundled sample news site locally and run the nightly flow on it")
+    nightly = add("nightly", cmd_nightly, "crawl, extract and load every enabled site now")
+    nightly.add_argument("--site", action="append", metavar="SITE",
+                         help="only this site (repeatable)")
+    nightly.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    extract = add("extract", cmd_extract, "print the article extracted from an HTML file as JSON")
+    extract.add_argument("file", type=Path, metavar="FILE.html")
+    extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
+    extract.add_argument("--site", help="apply this site's seed (timezone, selectors)")
+    extract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help=argparse.SUPPRESS)
+    db = add("db", lambda a: db.print_help() or 2, "database commands (see `akhbar db --help`)")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
+    migrate_cmd = db_commands.add_parser("migrate", help="apply pending SQL migrations",
+                                         description="apply pending SQL migrations")
+    migrate_cmd.set_defaults(func=cmd_db_migrate)
+    seeds = add("seeds", cmd_seeds, "validate seed files and list the sites")
+    seeds.add_argument("files", nargs="*", type=Path, metavar="FILE.toml")
+    seeds.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    serve = add("serve", cmd_serve, "serve the nightly deployment on its cron schedule")
+    serve.add_argument("--cron", default=os.environ.get("AKHBAR_NIGHTLY_CRON", "0 2 * * *"),
+                       help="cron schedule of the nightly run (default: %(default)s)")
+    serve.add_argument("--timezone", default=os.environ.get("AKHBAR_TIMEZONE", "UTC"),
+                       help="timezone of the schedule (default: %(default)s)")
+    ui = add("ui", cmd_ui, "start the Prefect server and print the UI address")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=PREFECT_UI_PORT)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Prefect's telemetry heartbeat contends for the temporary server's SQLite database.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if args.command in ("demo", "nightly"):
+        from akhbar.flows.serve import use_local_server_if_running
+
+        use_local_server_if_running()
+    try:
+        return args.func(args)
+    except (SeedError, DatabaseError, UsageError) as exc:
+        print(f"akhbar: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("akhbar: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a failed flow run: Prefect has logged the details already
+        if type(exc).__module__.startswith(("prefect", "akhbar")) or isinstance(exc, RuntimeError):
+            print(f"akhbar: error: {exc}", file=sys.stderr)
+            return 1
+        raise
+

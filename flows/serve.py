@@ -1,0 +1,95 @@
+"""Deployments (declared here, in one place) and the local Prefect server for the UI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+NIGHTLY_DEPLOYMENT = "akhbar-nightly"
+PREFECT_PORT_ENV = "AKHBAR_PREFECT_PORT"
+
+
+def local_server_url(host: str = "127.0.0.1", port: int | None = None) -> str:
+    port = port or int(os.environ.get(PREFECT_PORT_ENV, 4200))
+    return f"http://{host}:{port}"
+
+
+def is_healthy(api_url: str, timeout: float = 0.5) -> bool:
+    """Whether a Prefect API answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def use_local_server_if_running() -> str | None:
+    """Report runs to the server `akhbar ui` started, when no other API is configured."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    api_url = local_server_url() + "/api"
+    if is_healthy(api_url, timeout=0.3):
+        os.environ["PREFECT_API_URL"] = api_url
+        return api_url
+    return None
+
+
+def nightly_deployment(cron: str, timezone: str):
+    """The nightly flow on its cron schedule."""
+    from prefect.schedules import Cron
+
+    from akhbar.flows.nightly import nightly
+
+    return nightly.to_deployment(
+        name=NIGHTLY_DEPLOYMENT,
+        schedules=[Cron(cron, timezone=timezone)],
+        description="Crawl, extract and load every enabled site.",
+        tags=["akhbar"],
+    )
+
+
+def serve_deployments(cron: str, timezone: str) -> None:
+    """Register the deployments and run their scheduled flow runs until interrupted."""
+    from prefect import serve
+
+    api_url = use_local_server_if_running()
+    if not api_url:
+        print("akhbar: no Prefect server found; runs go to a temporary local API and will not "
+              "show in a UI. Start one with `akhbar ui` (or set PREFECT_API_URL) first.",
+              file=sys.stderr)
+    serve(nightly_deployment(cron, timezone))
+
+
+def run_prefect_server(host: str, port: int) -> int:
+    """Start `prefect server start`, print the UI address once it answers, wait for it."""
+    url = local_server_url(host, port)
+    if is_healthy(url + "/api"):
+        print(f"A Prefect server is already running. UI: {url}")
+        return 0
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", host,
+               "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not is_healthy(url + "/api"):
+            if process.poll() is not None:
+                print(f"akhbar: error: the Prefect server exited with code {process.returncode};"
+                      f" is port {port} free? Try `akhbar ui --port {port + 1}`.", file=sys.stderr)
+                return 1
+            if time.monotonic() > deadline:
+                process.terminate()
+                print("akhbar: error: the Prefect server did not start within 120 s",
+                      file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        print(f"Prefect UI: {url}\nakhbar commands run while this server is up report to it "
+              f"(or set PREFECT_API_URL={url}/api). Press Ctrl-C to stop.", flush=True)
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=30)
+        return 0

@@ -1,0 +1,115 @@
+"""Parse what sites publish for discovery: RSS/Atom feeds and sitemaps (pure functions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+
+PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A URL found in a feed or sitemap, with the date the source gives for it."""
+
+    url: str
+    lastmod: datetime | None = None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """RFC 822 (RSS) or ISO 8601 (Atom, sitemaps) as an aware datetime; UTC when unzoned."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _child_text(element: etree._Element, *names: str) -> str | None:
+    for child in element:
+        if _local(child) in names and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def _root(body: bytes) -> etree._Element | None:
+    try:
+        root = etree.fromstring(body.lstrip(), PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    return root
+
+
+def is_feed(body: bytes) -> bool:
+    """Whether a document is an RSS or Atom feed."""
+    root = _root(body)
+    return root is not None and _local(root) in ("rss", "feed", "RDF")
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
+    """Article links of an RSS 2.0, RSS 1.0 or Atom feed, with their dates."""
+    root = _root(body)
+    if root is None:
+        return []
+    found = []
+    for element in root.iter():
+        kind = _local(element)
+        if kind == "item":
+            link = _child_text(element, "link")
+            if not link:
+                guid = next((c for c in element if _local(c) == "guid"), None)
+                if guid is not None and guid.get("isPermaLink", "true") != "false":
+                    link = (guid.text or "").strip()
+            when = _child_text(element, "updated", "modified", "pubDate", "date")
+        elif kind == "entry":
+            link = None
+            for child in element:
+                if _local(child) == "link" and child.get("rel", "alternate") == "alternate":
+                    link = child.get("href")
+                    break
+            when = _child_text(element, "updated", "published")
+        else:
+            continue
+        if link:
+            found.append(Discovered(urljoin(base_url, link.strip()), parse_date(when)))
+    return found
+
+
+def parse_sitemap(body: bytes, base_url: str) -> tuple[list[Discovered], list[Discovered]]:
+    """(pages, child sitemaps) of a sitemap or sitemap index.
+
+    A page's date is its `lastmod`, or its Google News `publication_date` when newer.
+    """
+    root = _root(body)
+    if root is None:
+        return [], []
+    pages, children = [], []
+    for element in root:
+        kind = _local(element)
+        if kind not in ("url", "sitemap"):
+            continue
+        loc = _child_text(element, "loc")
+        if not loc:
+            continue
+        lastmod = parse_date(_child_text(element, "lastmod"))
+        for news in (c for c in element if _local(c) == "news"):
+            published = parse_date(_child_text(news, "publication_date"))
+            if published and (lastmod is None or published > lastmod):
+                lastmod = published
+        entry = Discovered(urljoin(base_url, loc), lastmod)
+        (pages if kind == "url" else children).append(entry)
+    return pages, children

@@ -1,0 +1,47 @@
+"""Scrapy settings for one site: polite defaults, overridden by the seed."""
+
+from __future__ import annotations
+
+import os
+from importlib.metadata import PackageNotFoundError, version
+
+from akhbar.seeds import Seed
+
+CONTACT_ENV = "AKHBAR_CONTACT"
+DEFAULT_CONTACT = "https://github.com/akhbar-news/akhbar"
+
+
+def user_agent() -> str:
+    """An identifying User-Agent with a contact address ($AKHBAR_CONTACT)."""
+    try:
+        release = version("akhbar")
+    except PackageNotFoundError:
+        release = "dev"
+    return f"akhbar/{release} (+{os.environ.get(CONTACT_ENV) or DEFAULT_CONTACT})"
+
+
+def crawl_settings(seed: Seed) -> dict:
+    """Settings for crawling `seed`."""
+    manners = seed.politeness
+    return {
+        "BOT_NAME": "akhbar",
+        "USER_AGENT": user_agent(),
+        "ROBOTSTXT_OBEY": manners.obey_robots_txt,
+        "CONCURRENT_REQUESTS": max(8, manners.concurrent_requests),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": manners.concurrent_requests,
+        "DOWNLOAD_DELAY": manners.download_delay,
+        "AUTOTHROTTLE_ENABLED": manners.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(manners.download_delay, 1.0),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(manners.concurrent_requests),
+        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
+        "RETRY_TIMES": 3,
+        "REDIRECT_MAX_TIMES": 5,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": os.environ.get("AKHBAR_CRAWL_LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
+        "ITEM_PIPELINES": {"akhbar.spiders.pipelines.StorePagePipeline": 300},
+        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+    }

