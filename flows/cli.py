@@ -49,6 +49,7 @@ def _print_summaries(summaries: list[dict]) -> None:
 def cmd_nightly(args: argparse.Namespace) -> int:
     from akhbar.flows.nightly import nightly
 
+    load_seeds(args.seeds_dir, args.site or None)  # bad seeds stop here, before any run starts
     migrate()
     summaries = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir))
     _print_summaries(summaries)
@@ -175,3 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         raise
 
+
+
+if __name__ == "__main__":
+    sys.exit(main())

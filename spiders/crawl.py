@@ -25,7 +25,7 @@ def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None) -> dict:
     """Run the spider for one site to the end and return its counts."""
     seed = load_seeds(seeds_dir, [site_id])[0]
     url = database_url()
-    process = CrawlerProcess(crawl_settings(seed), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(seed))
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, seed=seed, database_url=url, crawl_run_id=crawl_run_id)
     process.start()

