@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import trafilatura
-
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
 from akhbar.extract.clean import clean_lines
 from akhbar.extract.html import decode_html, parse_html, prune
 from akhbar.extract.metadata import extract_metadata, parse_datetime, persons
 from akhbar.extract.model import Article, ExtractOptions, Reject
 
+DEFAULT_OPTIONS = ExtractOptions()
 LANGUAGE_NAMES = {"fa": "Persian", "ur": "Urdu", "other": "not Arabic-script"}
 
 
-def extract_article(html: bytes | str, url: str, options: ExtractOptions = ExtractOptions(),
+def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAULT_OPTIONS,
                     declared_encoding: str | None = None) -> Article | Reject:
     """Extract the article of one page, or say why there is none."""
     try:

@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import lxml.html
-from lxml.etree import XPath
-
 from akhbar.extract.arabic import clean_text
+from lxml.etree import XPath
 
 JSON_LD = XPath("//script[@type='application/ld+json']/text()")
 META = XPath("//meta[@property or @name or @itemprop][@content]")

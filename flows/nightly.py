@@ -10,15 +10,14 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
-from prefect.runtime import flow_run
-
 from akhbar.extract import extract_article
 from akhbar.extract.urls import canonical_url, host_in
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.spiders.crawl import SUMMARY_PREFIX
 from akhbar.sql import DATABASE_URL_ENV, connection, database_url, migrate, repository
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
 
 CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
 EXTRACT_BATCH = 200

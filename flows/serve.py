@@ -40,9 +40,8 @@ def use_local_server_if_running() -> str | None:
 
 def nightly_deployment(cron: str, timezone: str):
     """The nightly flow on its cron schedule."""
-    from prefect.schedules import Cron
-
     from akhbar.flows.nightly import nightly
+    from prefect.schedules import Cron
 
     return nightly.to_deployment(
         name=NIGHTLY_DEPLOYMENT,

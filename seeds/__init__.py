@@ -55,7 +55,7 @@ class Seed(_Model):
     country: str | None = None
     timezone: str = "UTC"
     enabled: bool = True
-    verified: bool = Field(description="whether the feeds and patterns were checked on the live site")
+    verified: bool = Field(description="whether feeds and patterns were checked on the live site")
     notes: str | None = None
     feeds: tuple[HttpUrl, ...] = ()
     sitemaps: tuple[HttpUrl, ...] = ()
@@ -70,7 +70,9 @@ class Seed(_Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Asia/Kuwait)")
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name such as Asia/Kuwait)"
+            ) from None
         return value
 
     @field_validator("article_patterns", "deny_patterns")

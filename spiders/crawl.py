@@ -11,12 +11,11 @@ import json
 import sys
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
-
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seeds
 from akhbar.spiders.news import NewsSpider
 from akhbar.spiders.settings import crawl_settings
 from akhbar.sql import DatabaseError, database_url
+from scrapy.crawler import CrawlerProcess
 
 SUMMARY_PREFIX = "AKHBAR_CRAWL_SUMMARY "
 

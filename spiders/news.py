@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
-
 from akhbar.extract.urls import canonical_url, host_in
 from akhbar.seeds import Seed
 from akhbar.spiders.discovery import Discovered, is_feed, parse_feed, parse_sitemap
 from akhbar.spiders.store import PageStore, selected_headers
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 
 MAX_SITEMAP_DEPTH = 3
 GZIP_MAGIC = b"\x1f\x8b"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from psycopg.types.json import Jsonb
-
 from akhbar.sql import connect, query
+from psycopg.types.json import Jsonb
 
 # Response headers worth keeping with a page (validators, language, caching, type).
 KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag", "date",

@@ -60,7 +60,8 @@ def embedded_database_url(pgdata: Path) -> str:
     except Exception as exc:  # the library raises bare subprocess/OS errors
         raise DatabaseError(
             f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
-            f"Check the log file {pgdata / 'log'}, or set {DATABASE_URL_ENV} to use your own server."
+            f"Check the log file {pgdata / 'log'}, "
+            f"or set {DATABASE_URL_ENV} to use your own server."
         ) from exc
     admin_url = server.get_uri()
     with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass
 
 import psycopg
-
 from akhbar.extract import EXTRACTOR_VERSION, Article, Reject
 from akhbar.seeds import Seed
 from akhbar.sql import query

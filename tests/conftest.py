@@ -11,7 +11,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from akhbar import sql
 from akhbar.flows.demo.run import DEMO_HOST, DEMO_SEEDS_DIR
 from akhbar.flows.demo.server import LoopbackNetwork

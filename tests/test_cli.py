@@ -9,18 +9,17 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
 from akhbar.flows.demo.site import build_site, load_articles
 from conftest import table_snapshot
 
 COMMANDS = ("demo", "nightly", "extract", "db", "seeds", "serve", "ui")
 
 
-def akhbar(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def akhbar(*args: str, env: dict | None = None,
+           timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "akhbar.flows.cli", *args], capture_output=True,
                           text=True, timeout=timeout, env=env or os.environ.copy())
 
@@ -124,8 +123,9 @@ def test_ui_starts_a_prefect_server_and_prints_its_address(tmp_path):
     port = free_port()
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"))
     env.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "akhbar.flows.cli", "ui", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "akhbar.flows.cli", "ui", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
         assert line.strip() == f"Prefect UI: http://127.0.0.1:{port}"

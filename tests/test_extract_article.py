@@ -8,7 +8,6 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from akhbar.extract import Article, ExtractOptions, Reject, extract_article
 from akhbar.flows.demo.site import build_site, load_articles
 from conftest import FIXTURES

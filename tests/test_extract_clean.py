@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
 from akhbar.extract.clean import clean_lines, is_boilerplate
 
@@ -52,5 +51,6 @@ def test_language_guess():
 
 def test_inline_read_also_box_goes_with_its_headlines():
     body = [f"فقرة رقم {n} من نص الخبر الطويل." for n in range(4)]
-    lines = [body[0], body[1], "اقرأ أيضا:", "الحكومة تعلن موعد الانتخابات المقبلة", body[2], body[3]]
+    headline = "الحكومة تعلن موعد الانتخابات المقبلة"
+    lines = [body[0], body[1], "اقرأ أيضا:", headline, body[2], body[3]]
     assert clean_lines(lines) == body

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-
 from akhbar.flows.demo.run import DEMO_HOST
 from akhbar.flows.demo.site import Response, load_articles, render_sitemap
 from akhbar.flows.nightly import nightly

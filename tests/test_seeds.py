@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from akhbar.flows.demo.run import DEMO_SEEDS_DIR
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
 

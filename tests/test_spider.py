@@ -10,7 +10,6 @@ from urllib.parse import unquote
 
 import psycopg
 import pytest
-
 from akhbar.flows.demo.run import DEMO_HOST
 from akhbar.flows.demo.site import Response, load_articles, render_sitemap
 from akhbar.seeds import load_seeds
@@ -79,7 +78,7 @@ def test_newer_lastmod_refetches_only_that_article(registered, demo_site, demo_s
     site = demo_site.sites[DEMO_HOST]
     site["/sitemap.xml"] = Response(render_sitemap(articles, BASE).encode(), "application/xml")
     page = site[unquote(changed.path)]
-    site[unquote(changed.path)] = Response(page.body.replace("</p>".encode(), " (محدث)</p>".encode(), 1))
+    site[unquote(changed.path)] = Response(page.body.replace(b"</p>", " (محدث)</p>".encode(), 1))
     summary = crawl("demo", demo_seeds_dir, demo_site.proxy_url)
     assert summary["fetched"] == 1 and summary["pages_stored"] == 1
     assert demo_site.requests[BASE + changed.path] == 2

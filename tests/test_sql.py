@@ -9,7 +9,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from akhbar import sql
 from conftest import FIXTURES
 
@@ -59,7 +58,7 @@ def test_full_text_search_uses_arabic(database_url):
 def test_every_named_query_is_valid_sql(database_url):
     with psycopg.connect(database_url) as conn:
         conn.execute("CREATE TEMPORARY TABLE article_staging (LIKE articles INCLUDING DEFAULTS)")
-        for name, text in sql.queries().items():
+        for _name, text in sql.queries().items():
             if text.startswith(("CREATE", "COPY")):
                 continue
             # Planning the statement checks tables, columns and parameter use without running it.
@@ -87,7 +86,7 @@ def test_cli_reports_unreachable_database_without_traceback(tmp_path):
 
 
 def test_migration_files_are_numbered_and_described():
-    for version, name, path in sql.migrations():
+    for _version, _name, path in sql.migrations():
         assert Path(path).read_text().startswith("-- "), f"{path.name} must open with a comment"
     numbers = [v for v, _, _ in sql.migrations()]
     assert numbers == list(range(1, len(numbers) + 1))

@@ -149,7 +149,8 @@ def render_sitemap(articles: list[DemoArticle], base_url: str) -> str:
 
 def render_home(articles: list[DemoArticle], base_url: str, site_name: str) -> str:
     """A minimal front page linking every article."""
-    links = "".join(f'<li><a href="{base_url}{a.path}">{escape(a.title)}</a></li>' for a in articles)
+    links = "".join(f'<li><a href="{base_url}{a.path}">{escape(a.title)}</a></li>'
+                    for a in articles)
     return (f'<!DOCTYPE html><html dir="rtl" lang="ar"><head><meta charset="UTF-8">'
             f"<title>{escape(site_name)}</title></head><body><h1>{escape(site_name)}</h1>"
             f"<ul>{links}</ul></body></html>")
