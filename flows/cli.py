@@ -13,6 +13,8 @@ from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
 from akhbar.sql import DatabaseError, connection, migrate, repository
 
 PREFECT_UI_PORT = 4200
+ARTICLE_KEYS = ("url", "title", "subtitle", "authors", "published_at", "modified_at", "section",
+                "tags", "language", "text", "text_normalized", "word_count")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -70,10 +72,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
         options = load_seeds(args.seeds_dir, [args.site])[0].extract_options()
     result = extract_article(html, args.url or path.resolve().as_uri(), options)
     if isinstance(result, Reject):
-        print(json.dumps({"url": args.url, "rejected": result.reason, "detail": result.detail},
-                         ensure_ascii=False))
+        # Same keys, empty, so scripts reading the output need no special case.
+        empty = {key: [] if key in ("authors", "tags") else None for key in ARTICLE_KEYS}
+        print(json.dumps(empty | {"url": args.url, "text": "", "text_normalized": "",
+                                  "word_count": 0,
+                                  "rejected": {"reason": result.reason, "detail": result.detail}},
+                         ensure_ascii=False, indent=2))
         print(f"akhbar: {path}: no article ({result.reason}: {result.detail})", file=sys.stderr)
-        return 3
+        return 0
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     return 0
 

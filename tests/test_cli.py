@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 from akhbar.flows.demo.site import build_site, load_articles
-from conftest import table_snapshot
+from conftest import FIXTURES, table_snapshot
 
 COMMANDS = ("demo", "nightly", "extract", "db", "seeds", "serve", "ui")
 
@@ -144,3 +144,13 @@ def test_usage_errors_exit_non_zero(args, database_url):
     result = akhbar(*args)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
+
+
+def test_extract_of_a_rejected_page_keeps_the_json_shape():
+    page = FIXTURES / "pages" / "persian-on-arabic-site.html"
+    result = akhbar("extract", str(page), "--url", "https://x.example/fa")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["text"] == "" and data["word_count"] == 0
+    assert data["rejected"]["reason"] == "language"
+    assert "no article (language" in result.stderr
