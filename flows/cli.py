@@ -34,7 +34,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if article:
         print("\nOne stored article:")
         print(f"  {article['title']}\n  {article['url']}")
-        print(f"  published {article['published_at']} · {article['word_count']} words"
+        print(f"  published {article['published_local']} · {article['word_count']} words"
               + (f" · {', '.join(article['authors'])}" if article["authors"] else ""))
         print(textwrap.indent(article["text"], "  | "))
     return 0

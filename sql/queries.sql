@@ -129,6 +129,10 @@ WHERE s.id = ANY(%(source_ids)s)
 ORDER BY s.id;
 
 -- name: sample_article
-SELECT url, title, subtitle, authors, published_at, word_count, text
-FROM articles WHERE source_id = %(source_id)s
-ORDER BY word_count DESC, url LIMIT 1;
+-- The longest article of a site, its publication time in the site's timezone.
+SELECT a.url, a.title, a.subtitle, a.authors, a.word_count, a.text,
+       to_char(a.published_at AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || s.timezone
+           AS published_local
+FROM articles a JOIN sources s ON s.id = a.source_id
+WHERE a.source_id = %(source_id)s
+ORDER BY a.word_count DESC, a.url LIMIT 1;
