@@ -6,9 +6,9 @@ import re
 from functools import cache
 
 import lxml.html
+from akhbar.extract.encoding import detect_encoding
 from cssselect import GenericTranslator, SelectorError
 from lxml.etree import ParserError, XPath, XPathEvalError
-from w3lib.encoding import html_to_unicode
 
 # Generic boilerplate containers of news themes (WordPress and others), by tag, id or class.
 DROP_SELECTORS = (
@@ -47,12 +47,14 @@ def css_xpath(selector: str) -> XPath:
 
 def decode_html(body: bytes | str, declared_encoding: str | None = None,
                 default_encoding: str | None = None) -> str:
-    """Text of a page: the declared encoding, else BOM/<meta>, else the site default or UTF-8."""
+    """Text of a page: in the encoding it was stored with, else the one detect_encoding finds."""
     if isinstance(body, str):
         return body
-    content_type = f"text/html; charset={declared_encoding}" if declared_encoding else None
-    _, text = html_to_unicode(content_type, body, default_encoding=default_encoding or "utf-8")
-    return text
+    encoding = declared_encoding or detect_encoding(body, None, default_encoding)
+    try:
+        return body.decode(encoding, errors="replace").lstrip("\ufeff")
+    except LookupError:
+        return body.decode(detect_encoding(body, None, default_encoding), errors="replace")
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.extract.model import ExtractOptions
+from akhbar.extract.urls import canonical_url
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SEEDS_DIR = Path(__file__).parent
@@ -34,6 +36,15 @@ class Politeness(_Model):
     autothrottle: bool = True
     obey_robots_txt: bool = True
     max_articles: int | None = Field(None, ge=1, description="cap on article fetches per run")
+    retry_after_max: float = Field(600, ge=0, description="longest Retry-After honoured, seconds")
+
+
+class Listing(_Model):
+    """A paginated section listing: its first page, and how far to follow "next"."""
+
+    url: HttpUrl
+    max_pages: int = Field(3, ge=1, le=1000)
+    next_selector: str | None = Field(None, description="CSS for the next-page link")
 
 
 class Extraction(_Model):
@@ -59,6 +70,11 @@ class Seed(_Model):
     notes: str | None = None
     feeds: tuple[HttpUrl, ...] = ()
     sitemaps: tuple[HttpUrl, ...] = ()
+    archives: tuple[str, ...] = Field((), description="archive URL templates, {yyyy}/{mm}/{dd}")
+    archive_days: int = Field(2, ge=0, le=31, description="recent days of archives read nightly")
+    listings: tuple[Listing, ...] = ()
+    host_aliases: dict[str, str] = Field({}, description="mobile/AMP host → canonical host")
+    url_rewrites: tuple[tuple[str, str], ...] = Field((), description="(regex, replacement)")
     article_patterns: tuple[str, ...] = Field(min_length=1)
     deny_patterns: tuple[str, ...] = ()
     politeness: Politeness = Politeness()
@@ -75,10 +91,24 @@ class Seed(_Model):
             ) from None
         return value
 
-    @field_validator("article_patterns", "deny_patterns")
+    @field_validator("archives")
     @classmethod
-    def _compilable(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+    def _archive_templates(cls, templates: tuple[str, ...]) -> tuple[str, ...]:
+        for template in templates:
+            if not re.match(r"^https?://", template) or "{yyyy}" not in template:
+                raise ValueError(f"{template!r} must be an http(s) URL with {{yyyy}} in it")
+            try:
+                template.format(yyyy="2020", mm="01", dd="01")
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(
+                    f"{template!r} may only use {{yyyy}}, {{mm}} and {{dd}}") from None
+        return templates
+
+    @field_validator("article_patterns", "deny_patterns", "url_rewrites")
+    @classmethod
+    def _compilable(cls, patterns: tuple) -> tuple:
         for pattern in patterns:
+            pattern = pattern[0] if isinstance(pattern, tuple) else pattern
             try:
                 re.compile(pattern)
             except re.error as exc:
@@ -89,7 +119,9 @@ class Seed(_Model):
     def _discoverable(self) -> Seed:
         if not self.feeds and not self.sitemaps:
             raise ValueError("a site needs at least one of `feeds` or `sitemaps`")
-        for url in (self.base_url, *self.feeds, *self.sitemaps):
+        listed = (self.base_url, *self.feeds, *self.sitemaps, *(x.url for x in self.listings),
+                  *(t.format(yyyy="2020", mm="01", dd="01") for t in self.archives))
+        for url in listed:
             host = urlsplit(url).hostname or ""
             if not any(host == d or host.endswith("." + d) for d in self.domains):
                 raise ValueError(f"{url} is outside the site's domains {list(self.domains)}")
@@ -107,9 +139,29 @@ class Seed(_Model):
 
     def is_article_url(self, url: str) -> bool:
         """Whether a discovered URL is an article of this site."""
-        return any(re.search(p, url) for p in self.article_patterns) and not any(
-            re.search(p, url) for p in self.deny_patterns
-        )
+        allow, deny = _compiled(self.article_patterns), _compiled(self.deny_patterns)
+        return any(p.search(url) for p in allow) and not any(p.search(url) for p in deny)
+
+    def canonical_url(self, url: str) -> str:
+        """The one URL of an article: tracking stripped, mobile/AMP variants mapped home."""
+        url = canonical_url(url)
+        parts = urlsplit(url)
+        alias = self.host_aliases.get(parts.hostname or "")
+        if alias:
+            url = canonical_url(parts._replace(netloc=alias).geturl())
+        for pattern, replacement in _compiled_rewrites(self.url_rewrites):
+            url = pattern.sub(replacement, url)
+        return url
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@lru_cache(maxsize=256)
+def _compiled_rewrites(rewrites: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(p), r) for p, r in rewrites)
 
 
 def _describe(error: dict) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seeds
@@ -20,13 +21,15 @@ from scrapy.crawler import CrawlerProcess
 SUMMARY_PREFIX = "AKHBAR_CRAWL_SUMMARY "
 
 
-def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None) -> dict:
+def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None,
+          since: date | None = None, until: date | None = None) -> dict:
     """Run the spider for one site to the end and return its counts."""
     seed = load_seeds(seeds_dir, [site_id])[0]
     url = database_url()
     process = CrawlerProcess(crawl_settings(seed))
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, seed=seed, database_url=url, crawl_run_id=crawl_run_id)
+    process.crawl(crawler, seed=seed, database_url=url, crawl_run_id=crawl_run_id,
+                  since=since, until=until)
     process.start()
     stats = crawler.stats.get_stats()
     return {
@@ -36,6 +39,7 @@ def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None) -> dict:
         "unchanged_skipped": stats.get("akhbar/unchanged_skipped", 0),
         "errors": stats.get("akhbar/errors", 0),
         "robots_disallowed": stats.get("robotstxt/forbidden", 0),
+        "not_modified": stats.get("akhbar/not_modified", 0),
         "finish_reason": stats.get("finish_reason"),
     }
 
@@ -46,9 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", help="site id (a seed file name without .toml)")
     parser.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR)
     parser.add_argument("--crawl-run-id", type=int, default=None)
+    parser.add_argument("--since", type=date.fromisoformat, help="window start (YYYY-MM-DD)")
+    parser.add_argument("--until", type=date.fromisoformat, help="window end, inclusive")
     args = parser.parse_args(argv)
     try:
-        summary = crawl(args.site, args.seeds_dir, args.crawl_run_id)
+        summary = crawl(args.site, args.seeds_dir, args.crawl_run_id, args.since, args.until)
     except (SeedError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

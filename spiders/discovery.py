@@ -18,6 +18,17 @@ class Discovered:
 
     url: str
     lastmod: datetime | None = None
+    published: datetime | None = None
+
+    @property
+    def changed_at(self) -> datetime | None:
+        """When the source says the page last changed."""
+        return self.lastmod or self.published
+
+    @property
+    def dated(self) -> datetime | None:
+        """The date that places the article in a backfill window: publication first."""
+        return self.published or self.lastmod
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -75,6 +86,7 @@ def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
                 if guid is not None and guid.get("isPermaLink", "true") != "false":
                     link = (guid.text or "").strip()
             when = _child_text(element, "updated", "modified", "pubDate", "date")
+            published = parse_date(_child_text(element, "pubDate", "date"))
         elif kind == "entry":
             link = None
             for child in element:
@@ -82,17 +94,18 @@ def parse_feed(body: bytes, base_url: str) -> list[Discovered]:
                     link = child.get("href")
                     break
             when = _child_text(element, "updated", "published")
+            published = parse_date(_child_text(element, "published"))
         else:
             continue
         if link:
-            found.append(Discovered(urljoin(base_url, link.strip()), parse_date(when)))
+            found.append(Discovered(urljoin(base_url, link.strip()), parse_date(when), published))
     return found
 
 
 def parse_sitemap(body: bytes, base_url: str) -> tuple[list[Discovered], list[Discovered]]:
     """(pages, child sitemaps) of a sitemap or sitemap index.
 
-    A page's date is its `lastmod`, or its Google News `publication_date` when newer.
+    Google News sitemaps also give `news:publication_date`, which Scrapy's SitemapSpider drops.
     """
     root = _root(body)
     if root is None:
@@ -106,10 +119,9 @@ def parse_sitemap(body: bytes, base_url: str) -> tuple[list[Discovered], list[Di
         if not loc:
             continue
         lastmod = parse_date(_child_text(element, "lastmod"))
+        published = None
         for news in (c for c in element if _local(c) == "news"):
-            published = parse_date(_child_text(news, "publication_date"))
-            if published and (lastmod is None or published > lastmod):
-                lastmod = published
-        entry = Discovered(urljoin(base_url, loc), lastmod)
+            published = parse_date(_child_text(news, "publication_date")) or published
+        entry = Discovered(urljoin(base_url, loc), lastmod, published)
         (pages if kind == "url" else children).append(entry)
     return pages, children

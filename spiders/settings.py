@@ -45,5 +45,10 @@ def crawl_settings(seed: Seed) -> dict:
         "LOG_LEVEL": os.environ.get("AKHBAR_CRAWL_LOG_LEVEL", "INFO"),
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "ITEM_PIPELINES": {"akhbar.spiders.pipelines.StorePagePipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "akhbar.spiders.middlewares.BackoffRetryMiddleware": 550,
+        },
+        "AKHBAR_RETRY_AFTER_MAX": manners.retry_after_max,
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
     }

@@ -37,6 +37,17 @@ class PageStore:
         return {row["url"]: max(filter(None, (row["lastmod"], row["fetched_at"])))
                 for row in rows}
 
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """url → (ETag, Last-Modified) of the site's feeds and sitemaps."""
+        rows = self.conn.execute(query("validators_of_source"), {"source_id": self.source_id})
+        return {row["url"]: (row["etag"], row["last_modified"]) for row in rows}
+
+    def save_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
+        for url, (etag, last_modified) in validators.items():
+            self.conn.execute(query("save_validator"), {
+                "source_id": self.source_id, "url": url, "etag": etag,
+                "last_modified": last_modified})
+
     def add_page(self, page: dict) -> bool:
         """Store a fetched page; False when identical bytes of that URL are already stored."""
         row = self.conn.execute(query("insert_page"), {

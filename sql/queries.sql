@@ -136,3 +136,30 @@ SELECT a.url, a.title, a.subtitle, a.authors, a.word_count, a.text,
 FROM articles a JOIN sources s ON s.id = a.source_id
 WHERE a.source_id = %(source_id)s
 ORDER BY a.word_count DESC, a.url LIMIT 1;
+
+-- name: validators_of_source
+SELECT url, etag, last_modified FROM discovery_validators WHERE source_id = %(source_id)s;
+
+-- name: save_validator
+INSERT INTO discovery_validators (source_id, url, etag, last_modified)
+VALUES (%(source_id)s, %(url)s, %(etag)s, %(last_modified)s)
+ON CONFLICT (source_id, url) DO UPDATE
+SET etag = excluded.etag, last_modified = excluded.last_modified, checked_at = now()
+WHERE (discovery_validators.etag, discovery_validators.last_modified)
+      IS DISTINCT FROM (excluded.etag, excluded.last_modified);
+
+-- name: done_chunks
+SELECT chunk_start, chunk_end FROM backfill_chunks
+WHERE source_id = %(source_id)s AND status = 'done';
+
+-- name: start_chunk
+INSERT INTO backfill_chunks (source_id, chunk_start, chunk_end)
+VALUES (%(source_id)s, %(chunk_start)s, %(chunk_end)s)
+ON CONFLICT (source_id, chunk_start, chunk_end) DO UPDATE SET started_at = now()
+WHERE backfill_chunks.status <> 'done';
+
+-- name: finish_chunk
+UPDATE backfill_chunks
+SET status = 'done', finished_at = now(), discovered = %(discovered)s, fetched = %(fetched)s,
+    new_articles = %(new_articles)s
+WHERE source_id = %(source_id)s AND chunk_start = %(chunk_start)s AND chunk_end = %(chunk_end)s;
