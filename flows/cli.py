@@ -7,6 +7,10 @@ import json
 import os
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
@@ -56,6 +60,50 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     summaries = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir))
     _print_summaries(summaries)
     return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from akhbar.flows.backfill import backfill, plan_chunks
+
+    load_seeds(args.seeds_dir, [args.site])
+    try:
+        chunks = plan_chunks(args.since, args.until, args.chunk)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    migrate()
+    with chunk_progress(args.site, chunks):
+        runs = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
+                        seeds_dir=str(args.seeds_dir), proxy=args.proxy)
+    print(f"{args.site}: {len(chunks)} chunks, {len(chunks) - len(runs)} already done before; "
+          f"{sum(r['fetched'] for r in runs)} pages fetched, "
+          f"{sum(r['new_articles'] for r in runs)} new articles")
+    return 0
+
+
+@contextmanager
+def chunk_progress(site_id: str, chunks: list) -> Iterator[None]:
+    """A terminal progress bar fed by the chunks PostgreSQL records as done."""
+    from tqdm import tqdm
+
+    planned = set(chunks)
+    stop = threading.Event()
+    bar = tqdm(total=len(chunks), unit="chunk", desc=f"backfill {site_id}", disable=None)
+
+    def follow() -> None:
+        while not stop.wait(1.0):
+            with connection() as conn:
+                done = len(repository.done_chunks(conn, site_id) & planned)
+            bar.update(done - bar.n)
+
+    watcher = threading.Thread(target=follow, daemon=True)
+    watcher.start()
+    try:
+        yield
+        bar.update(len(chunks) - bar.n)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+        bar.close()
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -136,6 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     nightly.add_argument("--site", action="append", metavar="SITE",
                          help="only this site (repeatable)")
     nightly.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    backfill = add("backfill", cmd_backfill,
+                   "crawl a site's archive between two dates, resumably, chunk by chunk")
+    backfill.add_argument("site", help="site id (seed file name without .toml)")
+    backfill.add_argument("--since", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    backfill.add_argument("--until", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    backfill.add_argument("--chunk", choices=("day", "month"), default="month",
+                          help="unit of work recorded as done (default: %(default)s)")
+    backfill.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    backfill.add_argument("--proxy", help=argparse.SUPPRESS)
     extract = add("extract", cmd_extract, "print the article extracted from an HTML file as JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
@@ -164,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Prefect's telemetry heartbeat contends for the temporary server's SQLite database.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if args.command in ("demo", "nightly"):
+    if args.command in ("demo", "nightly", "backfill"):
         from akhbar.flows.serve import use_local_server_if_running
 
         use_local_server_if_running()

@@ -3,130 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import threading
 from datetime import date
 from pathlib import Path
 
-from akhbar.extract import extract_article
-from akhbar.extract.urls import canonical_url, host_in
+from akhbar.flows.tasks import (
+    close_crawl_run,
+    crawl_site,
+    extract_pending,
+    open_crawl_run,
+    register_site,
+)
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
-from akhbar.spiders.crawl import SUMMARY_PREFIX
-from akhbar.sql import DATABASE_URL_ENV, connection, database_url, migrate, repository
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
-from prefect.runtime import flow_run
-
-CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
-EXTRACT_BATCH = 200
-IO_RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "cache_policy": NONE}
-
-
-class CrawlFailed(RuntimeError):
-    """The crawl process of a site ended badly."""
-
-
-@task(**IO_RETRIES)
-def register_site(seed: Seed) -> str:
-    with connection() as conn:
-        repository.register_source(conn, seed)
-    return seed.id
-
-
-@task(**IO_RETRIES)
-def open_crawl_run(site_id: str) -> int:
-    run_id = str(flow_run.get_id() or "local")
-    with connection() as conn:
-        return repository.open_crawl_run(conn, site_id, run_id, "nightly")
-
-
-@task(name="crawl_site", task_run_name="crawl {site_id}", **IO_RETRIES)
-def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | None) -> dict:
-    """Run the site's spider in its own process and relay its log lines to this run's log."""
-    logger = get_run_logger()
-    env = dict(os.environ, **{DATABASE_URL_ENV: database_url(), "PYTHONUNBUFFERED": "1"})
-    if proxy:
-        env.update(http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
-    command = [sys.executable, "-m", "akhbar.spiders.crawl", site_id, "--seeds-dir", seeds_dir,
-               "--crawl-run-id", str(crawl_run_id)]
-    summary: dict = {}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, encoding="utf-8")
-
-    def relay() -> None:
-        for line in process.stdout:
-            line = line.rstrip()
-            if line.startswith(SUMMARY_PREFIX):
-                summary.update(json.loads(line[len(SUMMARY_PREFIX):]))
-            elif line.startswith(("ERROR ", "CRITICAL ")):
-                logger.error(line)
-            elif line.startswith("WARNING "):
-                logger.warning(line)
-            elif line:
-                logger.info(line)
-
-    reader = threading.Thread(target=relay, daemon=True)
-    reader.start()
-    try:
-        code = process.wait(timeout=float(os.environ.get(CRAWL_TIMEOUT_ENV, 4 * 3600)))
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise CrawlFailed(f"crawl of {site_id} timed out") from None
-    finally:
-        reader.join(timeout=10)
-    if code != 0 or not summary:
-        raise CrawlFailed(f"crawl of {site_id} exited with code {code}")
-    with connection() as conn:
-        repository.record_crawl(conn, crawl_run_id, summary)
-    return summary
-
-
-@task(**IO_RETRIES)
-def list_pending_pages(site_id: str) -> list[int]:
-    with connection() as conn:
-        return repository.pending_page_ids(conn, site_id)
-
-
-@task(task_run_name="extract {seed.id} ({page_ids[0]}…)", **IO_RETRIES)
-def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict:
-    """Extract a batch of stored pages and load the results."""
-    options = seed.extract_options()
-    with connection() as conn:
-        results = []
-        for page in repository.pages_by_id(conn, page_ids):
-            result = extract_article(bytes(page["body"]), page["final_url"], options,
-                                     declared_encoding=page["encoding"])
-            url = page["url"]
-            canonical = getattr(result, "canonical_url", None)
-            if canonical and host_in(canonical, seed.domains):
-                url = canonical_url(canonical)
-            results.append((page["id"], url, result))
-        counts = repository.load_results(conn, seed.id, results)
-        repository.record_extraction(conn, crawl_run_id, counts)
-    return counts.__dict__
-
-
-@task(**IO_RETRIES)
-def close_crawl_run(crawl_run_id: int, status: str, error: str | None) -> dict:
-    with connection() as conn:
-        row = repository.close_crawl_run(conn, crawl_run_id, status, error)
-    row["duration"] = row["duration"].total_seconds()
-    return row
+from akhbar.sql import migrate
+from prefect import flow, get_run_logger
 
 
 @flow(name="site", flow_run_name="site {seed.id}")
 def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None) -> dict:
     """One site: crawl, then extract and load every page not extracted yet."""
     register_site(seed)
-    crawl_run_id = open_crawl_run(seed.id)
+    crawl_run_id = open_crawl_run(seed.id, "nightly")
     try:
         crawl_site(seed.id, seeds_dir, crawl_run_id, proxy)
-        pending = list_pending_pages(seed.id)
-        for start in range(0, len(pending), EXTRACT_BATCH):
-            extract_and_load(seed, pending[start:start + EXTRACT_BATCH], crawl_run_id)
+        extract_pending(seed, crawl_run_id)
     except Exception as exc:
         close_crawl_run(crawl_run_id, "failed", str(exc))
         raise

@@ -117,8 +117,9 @@ class Seed(_Model):
 
     @model_validator(mode="after")
     def _discoverable(self) -> Seed:
-        if not self.feeds and not self.sitemaps:
-            raise ValueError("a site needs at least one of `feeds` or `sitemaps`")
+        if not (self.feeds or self.sitemaps or self.archives or self.listings):
+            raise ValueError(
+                "a site needs at least one of `feeds`, `sitemaps`, `archives` or `listings`")
         listed = (self.base_url, *self.feeds, *self.sitemaps, *(x.url for x in self.listings),
                   *(t.format(yyyy="2020", mm="01", dd="01") for t in self.archives))
         for url in listed:

@@ -21,7 +21,7 @@ from akhbar.seeds import Listing, Seed
 from akhbar.spiders.discovery import Discovered, is_feed, parse_feed, parse_sitemap
 from akhbar.spiders.store import PageStore, selected_headers
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
@@ -162,12 +162,13 @@ class NewsSpider(scrapy.Spider):
     def parse_archive(self, response: Response, day: date) -> Iterator[scrapy.Request]:
         """A date archive page: its article links are dated that day."""
         noon = datetime.combine(day, time(12), self.zone)
-        links = self.links_of(response)
+        links = self.links_of(self.decoded(response))
         self.logger.info("archive %s lists %d links", response.url, len(links))
         yield from self.follow_articles([Discovered(url, published=noon) for url in links])
 
     def parse_listing(self, response: Response, listing: Listing,
                       page: int) -> Iterator[scrapy.Request]:
+        response = self.decoded(response)
         links = self.links_of(response)
         self.logger.info("listing %s (page %d) lists %d links", response.url, page, len(links))
         yield from self.follow_articles([Discovered(url) for url in links])
@@ -184,6 +185,13 @@ class NewsSpider(scrapy.Spider):
         if next_url:
             yield response.follow(next_url, callback=self.parse_listing, errback=self.on_error,
                                   cb_kwargs={"listing": listing, "page": page + 1})
+
+    def decoded(self, response: Response) -> HtmlResponse:
+        """The page decoded as detect_encoding reads it (legacy pages lie about charsets)."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        encoding = detect_encoding(response.body, content_type, self.seed.extraction.encoding)
+        return HtmlResponse(response.url, body=response.body, encoding=encoding,
+                            request=response.request)
 
     @staticmethod
     def links_of(response: Response) -> list[str]:

@@ -109,3 +109,21 @@ def source_counts(conn: psycopg.Connection, source_ids: list[str]) -> list[dict]
 
 def sample_article(conn: psycopg.Connection, source_id: str) -> dict | None:
     return conn.execute(query("sample_article"), {"source_id": source_id}).fetchone()
+
+
+def done_chunks(conn: psycopg.Connection, source_id: str) -> set[tuple]:
+    """(start, end) of the backfill chunks of a site that are complete."""
+    rows = conn.execute(query("done_chunks"), {"source_id": source_id})
+    return {(row["chunk_start"], row["chunk_end"]) for row in rows}
+
+
+def start_chunk(conn: psycopg.Connection, source_id: str, start, end) -> None:
+    conn.execute(query("start_chunk"), {"source_id": source_id, "chunk_start": start,
+                                        "chunk_end": end})
+
+
+def finish_chunk(conn: psycopg.Connection, source_id: str, start, end, run: dict) -> None:
+    conn.execute(query("finish_chunk"), {
+        "source_id": source_id, "chunk_start": start, "chunk_end": end,
+        "discovered": run["discovered"], "fetched": run["fetched"],
+        "new_articles": run["new_articles"]})

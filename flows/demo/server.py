@@ -7,7 +7,9 @@ URIs), so a crawler pointed at it with `http_proxy` sees stable host names such 
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
@@ -21,7 +23,10 @@ class LoopbackNetwork:
     """Sites served on 127.0.0.1: `sites[host][path] -> Response`, editable while running."""
 
     def __init__(self, sites: dict[str, dict[str, Response]] | None = None) -> None:
+        # A value may also be a callable returning a Response (for answers that change).
         self.sites: dict[str, dict[str, Response]] = sites or {}
+        # Seconds to wait before answering URLs with a given prefix (slow sites in tests).
+        self.delays: dict[str, float] = {}
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -54,9 +59,14 @@ class LoopbackNetwork:
             return sum(n for url, n in self.requests.items() if url.startswith(prefix))
 
     def answer(self, host: str, path: str) -> Response:
+        url = f"http://{host}{path}"
         with self._lock:
-            self.requests[f"http://{host}{path}"] += 1
-        return self.sites.get(host, {}).get(unquote(path), NOT_FOUND)
+            self.requests[url] += 1
+        delay = max((s for prefix, s in self.delays.items() if url.startswith(prefix)), default=0)
+        if delay:
+            time.sleep(delay)
+        response = self.sites.get(host, {}).get(unquote(path), NOT_FOUND)
+        return response() if callable(response) else response
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         network = self
@@ -71,7 +81,16 @@ class LoopbackNetwork:
                 if target.query:
                     path = f"{path}?{target.query}"
                 response = network.answer(host, path)
+                etag = '"%s"' % hashlib.sha1(response.body).hexdigest()[:16]
+                if response.status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(response.status)
+                if response.status == 200:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Type", response.content_type)
                 self.send_header("Content-Length", str(len(response.body)))
                 for name, value in response.headers.items():
