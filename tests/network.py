@@ -121,7 +121,7 @@ def gulf_site() -> tuple[dict[str, Response], dict[str, str]]:
     persian = replace(synthetic_article(110, when), title="نشست مشترک وزیران اقتصاد",
                       paragraphs=list(PERSIAN))
     pages: dict[str, Response] = {}
-    for n, article in arts.items():
+    for article in arts.values():
         pages[unquote(article.path)] = _page(article, base, [])
     pages[unquote(persian.path)] = _page(persian, base, [])
     url = {n: base + a.path for n, a in arts.items()} | {110: base + persian.path}
@@ -178,7 +178,8 @@ LEGACY_TEMPLATE = """<html dir="rtl">
 <head>{meta}<title>{title} - جريدة الوطن</title></head>
 <body bgcolor="#ffffff">
 <table width="760" align="center"><tr><td>
-<a href="/">الرئيسية</a> | <a href="/section/local/?page=1">محليات</a> | <a href="/section/sport/">رياضة</a>
+<a href="/">الرئيسية</a> | <a href="/section/local/?page=1">محليات</a> |
+<a href="/section/sport/">رياضة</a>
 </td></tr><tr><td>
 <h1>{title}</h1>
 <font size="2">{day}</font>

@@ -81,7 +81,7 @@ class LoopbackNetwork:
                 if target.query:
                     path = f"{path}?{target.query}"
                 response = network.answer(host, path)
-                etag = '"%s"' % hashlib.sha1(response.body).hexdigest()[:16]
+                etag = f'"{hashlib.sha1(response.body).hexdigest()[:16]}"'
                 if response.status == 200 and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
