@@ -69,7 +69,8 @@ class NewsSpider(scrapy.Spider):
                 url = template.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}",
                                       dd=f"{day.day:02d}")
                 yield scrapy.Request(url, callback=self.parse_archive, errback=self.on_error,
-                                     cb_kwargs={"day": day})
+                                     cb_kwargs={"day": day},
+                                     meta={"handle_httpstatus_list": [404]})
         if not self.window:
             for listing in self.seed.listings:
                 yield scrapy.Request(listing.url, callback=self.parse_listing,
@@ -161,6 +162,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse_archive(self, response: Response, day: date) -> Iterator[scrapy.Request]:
         """A date archive page: its article links are dated that day."""
+        if response.status == 404:  # a day with no archive page: nothing was published
+            self.logger.info("no archive page for %s (%s)", day, response.url)
+            return
         noon = datetime.combine(day, time(12), self.zone)
         links = self.links_of(self.decoded(response))
         self.logger.info("archive %s lists %d links", response.url, len(links))

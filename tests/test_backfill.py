@@ -1,0 +1,132 @@
+"""Backfill: only the window, chunk by chunk, and a killed run resumes without losing or
+duplicating anything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from urllib.parse import unquote
+
+import psycopg
+import pytest
+
+from akhbar.flows.backfill import backfill, plan_chunks
+from akhbar.flows.demo.server import LoopbackNetwork
+from conftest import _with_database
+from network import ARCHIVE, SEEDS_DIR, archive_articles, archive_site
+
+WINDOW = {"since": date(2019, 1, 1), "until": date(2019, 3, 31)}
+CONTENT = {
+    "articles": "SELECT url, title, text, content_hash, published_at, word_count FROM articles "
+                "ORDER BY url",
+    "pages": "SELECT url, final_url, sha256, encoding FROM pages ORDER BY url",
+    "rejects": "SELECT p.url, r.reason FROM rejects r JOIN pages p ON p.id = r.page_id "
+               "ORDER BY p.url",
+    "chunks": "SELECT chunk_start, chunk_end, status FROM backfill_chunks ORDER BY chunk_start",
+}
+
+
+def content(url: str) -> dict[str, list[tuple]]:
+    with psycopg.connect(url) as conn:
+        return {name: conn.execute(sql).fetchall() for name, sql in CONTENT.items()}
+
+
+def in_window(article) -> bool:
+    return "2019-01" <= article.published[:7] <= "2019-03"
+
+
+@pytest.fixture
+def archive_network():
+    with LoopbackNetwork({"archive.akhbar.test": archive_site()}) as network:
+        yield network
+
+
+def test_plan_chunks():
+    assert plan_chunks(date(2019, 1, 15), date(2019, 3, 2), "month") == [
+        (date(2019, 1, 15), date(2019, 1, 31)), (date(2019, 2, 1), date(2019, 2, 28)),
+        (date(2019, 3, 1), date(2019, 3, 2))]
+    assert len(plan_chunks(date(2019, 1, 1), date(2019, 1, 10), "day")) == 10
+    with pytest.raises(ValueError, match="before"):
+        plan_chunks(date(2019, 2, 1), date(2019, 1, 1), "day")
+
+
+def test_backfill_fetches_the_window_only(prefect_api, database_url, archive_network):
+    runs = backfill(site="archive", chunk="month", seeds_dir=str(SEEDS_DIR),
+                    proxy=archive_network.proxy_url, **WINDOW)
+    assert len(runs) == 3
+    expected = sorted(ARCHIVE + a.path for a in archive_articles() if in_window(a))
+    stored = content(database_url)
+    assert [row[0] for row in stored["articles"]] == expected
+    assert len(expected) == 12
+    assert [row[2] for row in stored["chunks"]] == ["done"] * 3
+    for article in archive_articles():
+        if not in_window(article):
+            assert archive_network.requests[ARCHIVE + article.path] == 0
+    # Again: every chunk is done, nothing is fetched.
+    before = archive_network.fetched(ARCHIVE + "/article/")
+    assert backfill(site="archive", chunk="month", seeds_dir=str(SEEDS_DIR),
+                    proxy=archive_network.proxy_url, **WINDOW) == []
+    assert archive_network.fetched(ARCHIVE + "/article/") == before
+    assert content(database_url) == stored
+
+
+def backfill_command(proxy: str) -> list[str]:
+    return [sys.executable, "-m", "akhbar.flows.cli", "backfill", "archive",
+            "--since", "2019-01-01", "--until", "2019-03-31", "--chunk", "month",
+            "--seeds-dir", str(SEEDS_DIR), "--proxy", proxy]
+
+
+def test_killed_backfill_resumes_to_the_same_rows(prefect_api, database_url, admin_url,
+                                                   template_url, archive_network, monkeypatch):
+    # The reference: an uninterrupted backfill into a database of its own.
+    reference_db = f"akhbar_reference_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{reference_db}" TEMPLATE akhbar_test_template')
+    reference_url = _with_database(admin_url, reference_db)
+    env = dict(os.environ, PREFECT_API_URL=prefect_api)
+    try:
+        with LoopbackNetwork({"archive.akhbar.test": archive_site()}) as reference_network:
+            done = subprocess.run(backfill_command(reference_network.proxy_url),
+                                  env=env | {"AKHBAR_DATABASE_URL": reference_url},
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stderr[-3000:]
+        reference = content(reference_url)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{reference_db}" WITH (FORCE)')
+
+    # February's articles are slow, so the kill lands while that chunk is in flight.
+    february = [a for a in archive_articles() if a.published.startswith("2019-02")]
+    for article in february:
+        archive_network.delays[ARCHIVE + unquote(article.path)] = 1.5
+        archive_network.delays[ARCHIVE + article.path] = 1.5
+    process = subprocess.Popen(backfill_command(archive_network.proxy_url),
+                               env=env | {"AKHBAR_DATABASE_URL": database_url},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not any(archive_network.requests[ARCHIVE + a.path] for a in february):
+        assert process.poll() is None, "the backfill ended before February was in flight"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    time.sleep(2)  # the crawl process dies with its parent; let the socket settle
+    killed = content(database_url)
+    assert [row[:2] for row in killed["chunks"] if row[2] == "done"] == [
+        (date(2019, 1, 1), date(2019, 1, 31))]
+
+    archive_network.delays.clear()
+    resumed = subprocess.run(backfill_command(archive_network.proxy_url),
+                             env=env | {"AKHBAR_DATABASE_URL": database_url},
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert content(database_url) == reference
+    # Only the chunk in flight may have been fetched twice.
+    refetched = {url for url, n in archive_network.requests.items()
+                 if "/article/" in url and n > 1}
+    assert refetched <= {ARCHIVE + a.path for a in february}
+    assert "3 chunks, 1 already done before" in resumed.stdout
