@@ -81,12 +81,13 @@ def finish_chunk(site_id: str, start: date, end: date, run: dict) -> None:
 
 @flow(name="backfill-chunk", flow_run_name=_chunk_run_name)
 def backfill_chunk(seed: Seed, start: date, end: date, seeds_dir: str,
-                   proxy: str | None = None) -> dict:
+                   proxy: str | None = None, warc_out: str | None = None) -> dict:
     """Crawl the articles dated in [start, end], extract them, mark the chunk done."""
     start_chunk(seed.id, start, end)
     crawl_run_id = open_crawl_run(seed.id, "backfill")
     try:
-        crawl_site(seed.id, seeds_dir, crawl_run_id, proxy, since=start, until=end)
+        crawl_site(seed.id, seeds_dir, crawl_run_id, proxy, since=start, until=end,
+                   warc_out=warc_out)
         extract_pending(seed, crawl_run_id)
     except Exception as exc:
         close_crawl_run(crawl_run_id, "failed", str(exc))
@@ -98,7 +99,8 @@ def backfill_chunk(seed: Seed, start: date, end: date, seeds_dir: str,
 
 @flow(name="backfill", flow_run_name=_backfill_run_name)
 def backfill(site: str, since: date, until: date, chunk: str = "month",
-             seeds_dir: str | None = None, proxy: str | None = None) -> list[dict]:
+             seeds_dir: str | None = None, proxy: str | None = None,
+             warc_out: str | None = None) -> list[dict]:
     """Backfill one site over [since, until], chunk by chunk, resuming where it stopped."""
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seed = load_seeds(directory, [site])[0]
@@ -106,5 +108,5 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
     migrate()
     register_site(seed)
     done = list_done_chunks(seed.id)
-    return [backfill_chunk(seed, start, end, str(directory), proxy)
+    return [backfill_chunk(seed, start, end, str(directory), proxy, warc_out)
             for start, end in chunks if (start, end) not in done]

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
+from akhbar.spiders.warc import WarcError
 from akhbar.sql import DatabaseError, connection, migrate, repository
 
 PREFECT_UI_PORT = 4200
@@ -57,7 +58,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     load_seeds(args.seeds_dir, args.site or None)  # bad seeds stop here, before any run starts
     migrate()
-    summaries = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir))
+    summaries = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir),
+                        warc_out=str(args.warc_out) if args.warc_out else None)
     _print_summaries(summaries)
     return 0
 
@@ -73,7 +75,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     migrate()
     with chunk_progress(args.site, chunks):
         runs = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
-                        seeds_dir=str(args.seeds_dir), proxy=args.proxy)
+                        seeds_dir=str(args.seeds_dir), proxy=args.proxy,
+                        warc_out=str(args.warc_out) if args.warc_out else None)
     print(f"{args.site}: {len(chunks)} chunks, {len(chunks) - len(runs)} already done before; "
           f"{sum(r['fetched'] for r in runs)} pages fetched, "
           f"{sum(r['new_articles'] for r in runs)} new articles")
@@ -104,6 +107,20 @@ def chunk_progress(site_id: str, chunks: list) -> Iterator[None]:
         stop.set()
         watcher.join(timeout=5)
         bar.close()
+
+
+def cmd_import_warc(args: argparse.Namespace) -> int:
+    from akhbar.flows.import_warc import import_warc
+
+    load_seeds(args.seeds_dir)
+    for location in args.locations:
+        if not location.startswith(("http://", "https://")) and not Path(location).is_file():
+            raise UsageError(f"{location}: no such file")
+    migrate()
+    summaries = import_warc(paths=args.locations, all_arabic=args.all_arabic,
+                            seeds_dir=str(args.seeds_dir), proxy=args.proxy)
+    _print_summaries(summaries)
+    return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -184,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     nightly.add_argument("--site", action="append", metavar="SITE",
                          help="only this site (repeatable)")
     nightly.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    nightly.add_argument("--warc-out", type=Path, metavar="DIR",
+                         help="also write every fetched response to WARC files in DIR")
     backfill = add("backfill", cmd_backfill,
                    "crawl a site's archive between two dates, resumably, chunk by chunk")
     backfill.add_argument("site", help="site id (seed file name without .toml)")
@@ -192,7 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--chunk", choices=("day", "month"), default="month",
                           help="unit of work recorded as done (default: %(default)s)")
     backfill.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    backfill.add_argument("--warc-out", type=Path, metavar="DIR",
+                          help="also write every fetched response to WARC files in DIR")
     backfill.add_argument("--proxy", help=argparse.SUPPRESS)
+    warc = add("import-warc", cmd_import_warc,
+               "load article pages from WARC files or URLs (e.g. Common Crawl CC-NEWS)")
+    warc.add_argument("locations", nargs="+", metavar="FILE|URL")
+    warc.add_argument("--all-arabic", action="store_true",
+                      help="also load Arabic-script pages of sites that have no seed")
+    warc.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    warc.add_argument("--proxy", help=argparse.SUPPRESS)
     extract = add("extract", cmd_extract, "print the article extracted from an HTML file as JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
@@ -221,13 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Prefect's telemetry heartbeat contends for the temporary server's SQLite database.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if args.command in ("demo", "nightly", "backfill"):
+    if args.command in ("demo", "nightly", "backfill", "import-warc"):
         from akhbar.flows.serve import use_local_server_if_running
 
         use_local_server_if_running()
     try:
         return args.func(args)
-    except (SeedError, DatabaseError, UsageError) as exc:
+    except (SeedError, DatabaseError, UsageError, WarcError) as exc:
         print(f"akhbar: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,12 +19,13 @@ from prefect import flow, get_run_logger
 
 
 @flow(name="site", flow_run_name="site {seed.id}")
-def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None) -> dict:
+def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None,
+                        warc_out: str | None = None) -> dict:
     """One site: crawl, then extract and load every page not extracted yet."""
     register_site(seed)
     crawl_run_id = open_crawl_run(seed.id, "nightly")
     try:
-        crawl_site(seed.id, seeds_dir, crawl_run_id, proxy)
+        crawl_site(seed.id, seeds_dir, crawl_run_id, proxy, warc_out=warc_out)
         extract_pending(seed, crawl_run_id)
     except Exception as exc:
         close_crawl_run(crawl_run_id, "failed", str(exc))
@@ -38,7 +39,7 @@ def _nightly_run_name() -> str:
 
 @flow(name="nightly", flow_run_name=_nightly_run_name)
 def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
-            proxy: str | None = None) -> list[dict]:
+            proxy: str | None = None, warc_out: str | None = None) -> list[dict]:
     """Crawl, extract and load every enabled site (or the named ones); one failing site does
     not stop the others."""
     logger = get_run_logger()
@@ -47,7 +48,7 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
     migrate()
     summaries, failed = [], []
     for seed in seeds:
-        state = crawl_and_load_site(seed, str(directory), proxy, return_state=True)
+        state = crawl_and_load_site(seed, str(directory), proxy, warc_out, return_state=True)
         if state.is_completed():
             summaries.append(state.result())
         else:

@@ -54,7 +54,8 @@ def _die_with_parent() -> None:
 
 @task(name="crawl_site", task_run_name="crawl {site_id}", **IO_RETRIES)
 def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | None,
-               since: date | None = None, until: date | None = None) -> dict:
+               since: date | None = None, until: date | None = None,
+               warc_out: str | None = None) -> dict:
     """Run the site's spider in its own process and relay its log lines to this run's log."""
     logger = get_run_logger()
     env = dict(os.environ, **{DATABASE_URL_ENV: database_url(), "PYTHONUNBUFFERED": "1"})
@@ -64,6 +65,8 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
                "--crawl-run-id", str(crawl_run_id)]
     if since and until:
         command += ["--since", since.isoformat(), "--until", until.isoformat()]
+    if warc_out:
+        command += ["--warc-out", warc_out]
     summary: dict = {}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, encoding="utf-8",

@@ -22,11 +22,16 @@ SUMMARY_PREFIX = "AKHBAR_CRAWL_SUMMARY "
 
 
 def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None,
-          since: date | None = None, until: date | None = None) -> dict:
+          since: date | None = None, until: date | None = None,
+          warc_dir: Path | None = None) -> dict:
     """Run the spider for one site to the end and return its counts."""
     seed = load_seeds(seeds_dir, [site_id])[0]
     url = database_url()
-    process = CrawlerProcess(crawl_settings(seed))
+    settings = crawl_settings(seed)
+    if warc_dir:
+        settings["AKHBAR_WARC_DIR"] = str(warc_dir)
+        settings["DOWNLOADER_MIDDLEWARES"]["akhbar.spiders.warc.WarcExportMiddleware"] = 585
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, seed=seed, database_url=url, crawl_run_id=crawl_run_id,
                   since=since, until=until)
@@ -52,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crawl-run-id", type=int, default=None)
     parser.add_argument("--since", type=date.fromisoformat, help="window start (YYYY-MM-DD)")
     parser.add_argument("--until", type=date.fromisoformat, help="window end, inclusive")
+    parser.add_argument("--warc-out", type=Path, help="also write every response to WARC here")
     args = parser.parse_args(argv)
     try:
-        summary = crawl(args.site, args.seeds_dir, args.crawl_run_id, args.since, args.until)
+        summary = crawl(args.site, args.seeds_dir, args.crawl_run_id, args.since, args.until,
+                        args.warc_out)
     except (SeedError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

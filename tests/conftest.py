@@ -55,16 +55,29 @@ def template_url(admin_url: str) -> str:
 
 
 @pytest.fixture
-def database_url(admin_url: str, template_url: str, monkeypatch) -> Iterator[str]:
+def make_database(admin_url: str, template_url: str) -> Iterator:
+    """A factory of fresh migrated databases (dropped after the test); returns their URLs."""
+    names = []
+
+    def make() -> str:
+        name = f"akhbar_test_{os.getpid()}_{next(_database_numbers)}"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+        names.append(name)
+        return _with_database(admin_url, name)
+
+    yield make
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(make_database, monkeypatch) -> str:
     """A fresh migrated database for one test, also exported as $AKHBAR_DATABASE_URL."""
-    name = f"akhbar_test_{os.getpid()}_{next(_database_numbers)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
-    url = _with_database(admin_url, name)
+    url = make_database()
     monkeypatch.setenv(sql.DATABASE_URL_ENV, url)
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,8 @@ from urllib.parse import unquote
 
 import psycopg
 import pytest
-
 from akhbar.flows.backfill import backfill, plan_chunks
 from akhbar.flows.demo.server import LoopbackNetwork
-from conftest import _with_database
 from network import ARCHIVE, SEEDS_DIR, archive_articles, archive_site
 
 WINDOW = {"since": date(2019, 1, 1), "until": date(2019, 3, 31)}
@@ -80,24 +78,17 @@ def backfill_command(proxy: str) -> list[str]:
             "--seeds-dir", str(SEEDS_DIR), "--proxy", proxy]
 
 
-def test_killed_backfill_resumes_to_the_same_rows(prefect_api, database_url, admin_url,
-                                                   template_url, archive_network, monkeypatch):
+def test_killed_backfill_resumes_to_the_same_rows(prefect_api, database_url, make_database,
+                                                   archive_network):
     # The reference: an uninterrupted backfill into a database of its own.
-    reference_db = f"akhbar_reference_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{reference_db}" TEMPLATE akhbar_test_template')
-    reference_url = _with_database(admin_url, reference_db)
+    reference_url = make_database()
     env = dict(os.environ, PREFECT_API_URL=prefect_api)
-    try:
-        with LoopbackNetwork({"archive.akhbar.test": archive_site()}) as reference_network:
-            done = subprocess.run(backfill_command(reference_network.proxy_url),
-                                  env=env | {"AKHBAR_DATABASE_URL": reference_url},
-                                  capture_output=True, text=True, timeout=600)
-            assert done.returncode == 0, done.stderr[-3000:]
-        reference = content(reference_url)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{reference_db}" WITH (FORCE)')
+    with LoopbackNetwork({"archive.akhbar.test": archive_site()}) as reference_network:
+        done = subprocess.run(backfill_command(reference_network.proxy_url),
+                              env=env | {"AKHBAR_DATABASE_URL": reference_url},
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    reference = content(reference_url)
 
     # February's articles are slow, so the kill lands while that chunk is in flight.
     february = [a for a in archive_articles() if a.published.startswith("2019-02")]

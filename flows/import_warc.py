@@ -1,0 +1,104 @@
+"""The `import_warc` flow: load article responses from WARC files through the same storage,
+extraction and loading path as a crawl."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from akhbar.extract.arabic import guess_language
+from akhbar.extract.encoding import detect_encoding
+from akhbar.extract.html import decode_html
+from akhbar.extract.urls import host_in
+from akhbar.flows.tasks import IO_RETRIES, close_crawl_run, extract_pending
+from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
+from akhbar.spiders.store import KEPT_HEADERS, PageStore
+from akhbar.spiders.warc import ArchivedResponse, open_warc, read_html_responses
+from akhbar.sql import connection, database_url, migrate, repository
+from prefect import flow, task
+from prefect.runtime import flow_run
+
+SCRIPT_LANGUAGES = ("ar", "fa", "ur")  # stored, then the language gate decides
+
+
+def web_seed(url: str) -> Seed:
+    """A seed for a site met in an archive that has no seed file (`--all-arabic`)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "unknown").lower()
+    site_id = "web-" + "".join(c if c.isalnum() else "-" for c in host.removeprefix("www."))
+    return Seed.model_construct(
+        id=site_id[:60], name=host, base_url=f"https://{host}/", domains=(host,),
+        language="ar", timezone="UTC", enabled=False, verified=False,
+        article_patterns=(".",), deny_patterns=(), host_aliases={}, url_rewrites=(),
+        politeness=Politeness())
+
+
+def _warc_run_name() -> str:
+    paths = flow_run.parameters["paths"]
+    return f"import-warc {Path(paths[0]).name}" + (f" +{len(paths) - 1}" if len(paths) > 1 else "")
+
+
+def _site_of(response: ArchivedResponse, seeds: list[Seed], all_arabic: bool) -> Seed | None:
+    """The seed a response belongs to; with all_arabic, an ad-hoc one for Arabic-script pages."""
+    seed = next((s for s in seeds if host_in(response.url, s.domains)), None)
+    if seed is not None or not all_arabic:
+        return seed
+    encoding = detect_encoding(response.body, response.headers.get("content-type"))
+    if guess_language(decode_html(response.body, encoding))[0] not in SCRIPT_LANGUAGES:
+        return None
+    return web_seed(response.url)
+
+
+@task(**IO_RETRIES)
+def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
+                     proxy: str | None = None) -> list[tuple[Seed, int, int]]:
+    """Store the article responses of WARC files; (seed, crawl run id, pages stored) per site."""
+    run_id = str(flow_run.get_id() or "local")
+    url = database_url()
+    sites: dict[str, tuple[Seed, PageStore]] = {}
+    stored: Counter[str] = Counter()
+    try:
+        for location in locations:
+            with open_warc(location, proxy) as stream:
+                for response in read_html_responses(stream, location):
+                    seed = _site_of(response, seeds, all_arabic)
+                    if seed is None or not seed.is_article_url(seed.canonical_url(response.url)):
+                        continue
+                    if seed.id not in sites:
+                        with connection() as conn:
+                            repository.register_source(conn, seed)
+                            crawl_run_id = repository.open_crawl_run(conn, seed.id, run_id,
+                                                                     "import_warc")
+                        sites[seed.id] = (seed, PageStore(url, seed.id, crawl_run_id))
+                    stored[seed.id] += sites[seed.id][1].add_page({
+                        "url": seed.canonical_url(response.url), "final_url": response.url,
+                        "http_status": response.status,
+                        "headers": {k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
+                        "encoding": detect_encoding(response.body,
+                                                    response.headers.get("content-type"),
+                                                    seed.extraction.encoding),
+                        "body": response.body, "lastmod": None,
+                    })
+    finally:
+        for _, store in sites.values():
+            store.close()
+    return [(seed, store.crawl_run_id, stored[seed.id]) for seed, store in sites.values()]
+
+
+@flow(name="import_warc", flow_run_name=_warc_run_name)
+def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | None = None,
+                proxy: str | None = None) -> list[dict]:
+    """Load the article responses of WARC files (paths or URLs) for the seeds' sites, or for
+    every Arabic-script page with `all_arabic`."""
+    seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
+    migrate()
+    summaries = []
+    for seed, crawl_run_id, stored in store_warc_pages(paths, seeds, all_arabic, proxy):
+        with connection() as conn:
+            repository.record_crawl(conn, crawl_run_id, {"discovered": stored,
+                                                         "fetched": stored,
+                                                         "pages_stored": stored})
+        extract_pending(seed, crawl_run_id)
+        summaries.append(close_crawl_run(crawl_run_id, "completed", None))
+    return summaries

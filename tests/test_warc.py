@@ -1,0 +1,147 @@
+"""Web archives: WARC import gives what crawling gives; crawls can write WARC."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+import pytest
+from akhbar.flows.demo.server import LoopbackNetwork
+from akhbar.flows.demo.site import Response
+from akhbar.flows.import_warc import import_warc
+from akhbar.flows.nightly import nightly
+from akhbar.spiders.warc import WarcError, open_warc, read_html_responses
+from network import GULF, SEEDS_DIR, gulf_site
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+ARTICLES_SQL = ("SELECT url, title, subtitle, authors, published_at, section, tags, language, "
+                "text, content_hash, word_count FROM articles ORDER BY url")
+
+
+def query(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def write_warc(path: Path, records: list[tuple[str, int, str, bytes]], gzip: bool = True) -> Path:
+    """A WARC with one response record per (url, status, content type, body)."""
+    with path.open("wb") as file:
+        writer = WARCWriter(file, gzip=gzip)
+        for url, status, content_type, body in records:
+            headers = StatusAndHeaders(f"{status} X", [("Content-Type", content_type),
+                                                       ("Content-Length", str(len(body)))],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers))
+    return path
+
+
+def body_of(pages: dict, url: str) -> bytes:
+    response = pages[unquote(urlsplit(url).path)]
+    return (response.then if hasattr(response, "then") else response).body
+
+
+CC_NEWS_ARABIC = ("<html lang='ar'><body><article><h1>افتتاح معرض للفنون في عمّان</h1><p>"
+                  + "افتتح في العاصمة الأردنية معرض للفنون التشكيلية يضم أعمالاً لفنانين من "
+                    "عدة دول عربية، ويستمر حتى نهاية الشهر. " * 3
+                  + "</p></article></body></html>").encode()
+CC_NEWS_ENGLISH = ("<html lang='en'><body><article><h1>Markets</h1><p>"
+                   + "Stocks rose on Monday as investors weighed new data. " * 5
+                   + "</p></article></body></html>").encode()
+
+
+@pytest.fixture
+def gulf_warc(tmp_path):
+    pages, expected = gulf_site()
+    chosen = [expected[n] for n in (101, 102, 103, 104, 105, 108)]
+    records = [(url, 200, "text/html; charset=UTF-8", body_of(pages, url)) for url in chosen]
+    records += [
+        (expected["persian"], 200, "text/html; charset=UTF-8", body_of(pages, expected["persian"])),
+        (GULF + "/article/108/old/", 301, "text/html", b""),
+        (GULF + "/category/local/", 200, "text/html", b"<html><body>section</body></html>"),
+        (GULF + "/feed/", 200, "application/rss+xml", pages["/feed/"].body),
+        (GULF + "/robots.txt", 200, "text/plain", b"User-agent: *\n"),
+        (GULF + "/article/999/gone/", 404, "text/html", b"<html>not found</html>"),
+        ("https://www.jordan-news.example/culture/1", 200, "text/html", CC_NEWS_ARABIC),
+        ("https://www.markets.example/story/2", 200, "text/html", CC_NEWS_ENGLISH),
+    ]
+    return write_warc(tmp_path / "cc-news.warc.gz", records), chosen, expected
+
+
+def test_import_warc_matches_crawling(prefect_api, database_url, make_database, gulf_warc,
+                                      monkeypatch):
+    path, chosen, expected = gulf_warc
+    summaries = import_warc(paths=[str(path)], seeds_dir=str(SEEDS_DIR))
+    assert [(s["source_id"], s["new_articles"], s["rejected"]) for s in summaries] == [
+        ("gulf", 6, 1)]
+    imported = query(database_url, ARTICLES_SQL)
+    assert [row[0] for row in imported] == sorted(chosen)
+    assert query(database_url, "SELECT p.url, r.reason FROM rejects r JOIN pages p "
+                               "ON p.id = r.page_id") == [(expected["persian"], "language")]
+
+    crawled_url = make_database()
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", crawled_url)
+    pages, _ = gulf_site()
+    with LoopbackNetwork({"gulf.akhbar.test": pages}) as network:
+        nightly(sites=["gulf"], seeds_dir=str(SEEDS_DIR), proxy=network.proxy_url)
+    crawled = [row for row in query(crawled_url, ARTICLES_SQL) if row[0] in chosen]
+    assert imported == crawled
+
+    # Importing the same archive again changes nothing.
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", database_url)
+    before = query(database_url, "SELECT * FROM pages ORDER BY id")
+    import_warc(paths=[str(path)], seeds_dir=str(SEEDS_DIR))
+    assert query(database_url, "SELECT * FROM pages ORDER BY id") == before
+
+
+def test_import_warc_all_arabic_by_url_from_the_command_line(prefect_api, database_url,
+                                                            gulf_warc):
+    path, chosen, _ = gulf_warc
+    plain = write_warc(path.with_name("plain.warc"), [
+        ("https://www.jordan-news.example/culture/1", 200, "text/html", CC_NEWS_ARABIC)],
+        gzip=False)
+    files = {"/cc-news.warc.gz": Response(path.read_bytes(), "application/gzip")}
+    with LoopbackNetwork({"files.akhbar.test": files}) as network:
+        result = subprocess.run(
+            [sys.executable, "-m", "akhbar.flows.cli", "import-warc",
+             "http://files.akhbar.test/cc-news.warc.gz", str(plain), "--all-arabic",
+             "--seeds-dir", str(SEEDS_DIR), "--proxy", network.proxy_url],
+            env=dict(os.environ, PREFECT_API_URL=prefect_api), capture_output=True, text=True,
+            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    sources = query(database_url, "SELECT source_id, count(*) FROM articles GROUP BY 1 ORDER BY 1")
+    assert sources == [("gulf", 6), ("web-jordan-news-example", 1)]
+    assert query(database_url, "SELECT count(*) FROM pages WHERE url LIKE '%markets%'") == [(0,)]
+
+
+def test_crawl_writes_warc_that_imports_to_the_same_articles(prefect_api, database_url,
+                                                            make_database, demo_site,
+                                                            demo_seeds_dir, tmp_path,
+                                                            monkeypatch):
+    nightly(sites=["demo"], seeds_dir=str(demo_seeds_dir), proxy=demo_site.proxy_url,
+            warc_out=str(tmp_path / "warc"))
+    [archive] = list((tmp_path / "warc").glob("akhbar-news-*.warc.gz"))
+    with open_warc(str(archive)) as stream:
+        urls = [r.url for r in read_html_responses(stream, str(archive))]
+    assert len([u for u in urls if "/article/" in u]) == 5
+
+    imported_url = make_database()
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", imported_url)
+    import_warc(paths=[str(archive)], seeds_dir=str(demo_seeds_dir))
+    assert query(imported_url, ARTICLES_SQL) == query(database_url, ARTICLES_SQL)
+
+
+def test_unreadable_warc_is_named(tmp_path):
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"this is not a warc file at all\n" * 10)
+    with pytest.raises(WarcError, match="bad.warc.gz: not a readable WARC"):
+        with open_warc(str(bad)) as stream:
+            list(read_html_responses(stream, str(bad)))
+    with pytest.raises(WarcError, match="missing.warc: cannot open"):
+        open_warc(str(tmp_path / "missing.warc"))
