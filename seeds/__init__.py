@@ -77,6 +77,8 @@ class Seed(_Model):
     url_rewrites: tuple[tuple[str, str], ...] = Field((), description="(regex, replacement)")
     article_patterns: tuple[str, ...] = Field(min_length=1)
     deny_patterns: tuple[str, ...] = ()
+    example_articles: tuple[HttpUrl, ...] = Field(
+        (), description="article URLs of the site, checked against the patterns by the tests")
     politeness: Politeness = Politeness()
     extraction: Extraction = Extraction()
 

@@ -80,3 +80,22 @@ def test_unknown_site_is_named(tmp_path):
     write(tmp_path, "good", GOOD.format(id="good"))
     with pytest.raises(SeedError, match="no seed file for nope"):
         load_seeds(tmp_path, ["nope"])
+
+
+REAL_SEEDS = load_seeds(SEEDS_DIR)
+
+
+def test_real_sites_cover_several_countries():
+    assert len(REAL_SEEDS) >= 12
+    assert len({s.country for s in REAL_SEEDS}) >= 6
+
+
+@pytest.mark.parametrize("seed", REAL_SEEDS, ids=lambda s: s.id)
+def test_real_seed_patterns_match_its_example_articles(seed):
+    assert seed.example_articles, f"{seed.id} lists no example article URLs"
+    for url in seed.example_articles:
+        assert seed.is_article_url(url), url
+        assert seed.canonical_url(url) == url
+    assert not seed.is_article_url(seed.base_url)
+    # Nobody has checked these against the live sites from here; the files must say so.
+    assert seed.verified is False
