@@ -1,4 +1,9 @@
--- Discovery state: HTTP validators of feeds and sitemaps, and backfill chunks done per site.
+-- Discovery state: HTTP validators of feeds and sitemaps, backfill chunks done per site, and
+-- what politeness cost each crawl.
+
+ALTER TABLE crawl_runs
+    ADD COLUMN robots_disallowed integer NOT NULL DEFAULT 0,
+    ADD COLUMN not_modified integer NOT NULL DEFAULT 0;
 
 -- The ETag / Last-Modified a feed or sitemap last answered with, sent back as
 -- If-None-Match / If-Modified-Since so an unchanged document costs a 304.

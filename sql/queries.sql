@@ -19,7 +19,8 @@ RETURNING id;
 -- name: record_crawl
 UPDATE crawl_runs
 SET discovered = %(discovered)s, fetched = %(fetched)s, pages_stored = %(pages_stored)s,
-    errors = %(errors)s
+    errors = %(errors)s, robots_disallowed = %(robots_disallowed)s,
+    not_modified = %(not_modified)s
 WHERE id = %(crawl_run_id)s;
 
 -- name: record_extraction
@@ -35,7 +36,8 @@ WHERE id = %(crawl_run_id)s;
 UPDATE crawl_runs SET status = %(status)s, error = %(error)s, finished_at = now()
 WHERE id = %(crawl_run_id)s
 RETURNING source_id, status, discovered, fetched, pages_stored, new_articles, updated_articles,
-          unchanged, duplicates, rejected, errors, error, finished_at - started_at AS duration;
+          unchanged, duplicates, rejected, errors, robots_disallowed, not_modified, error,
+          finished_at - started_at AS duration;
 
 -- name: latest_pages_of_source
 -- What the spider already has for a site: the newest fetch of every URL.

@@ -41,7 +41,8 @@ def open_crawl_run(conn: psycopg.Connection, source_id: str, flow_run_id: str,
 
 def record_crawl(conn: psycopg.Connection, crawl_run_id: int, summary: dict) -> None:
     conn.execute(query("record_crawl"), {"crawl_run_id": crawl_run_id, **{
-        key: summary.get(key, 0) for key in ("discovered", "fetched", "pages_stored", "errors")
+        key: summary.get(key, 0) for key in ("discovered", "fetched", "pages_stored", "errors",
+                                             "robots_disallowed", "not_modified")
     }})
 
 

@@ -68,8 +68,9 @@ def test_politeness_and_url_variants(prefect_api, database_url, news_network):
     assert requests[GULF + "/category/local/"] == 0
     page = rows(database_url, "SELECT url, final_url FROM pages WHERE url LIKE '%/108/old/'")
     assert page == [(GULF + "/article/108/old/", gulf[108])]
-    runs = rows(database_url, "SELECT source_id, errors FROM crawl_runs ORDER BY source_id")
-    assert runs == [("gulf", 0), ("legacy", 0)]
+    runs = rows(database_url, "SELECT source_id, errors, robots_disallowed FROM crawl_runs "
+                              "ORDER BY source_id")
+    assert runs == [("gulf", 0, 1), ("legacy", 0, 0)]
 
 
 def test_legacy_encodings_are_decoded(prefect_api, database_url, news_network):
