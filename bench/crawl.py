@@ -21,7 +21,6 @@ from pathlib import Path
 
 import psutil
 import psycopg
-
 from akhbar import sql
 from akhbar.flows.demo.server import LoopbackNetwork
 from akhbar.flows.demo.site import DemoArticle, Response, render_article
