@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import lxml.html
 import trafilatura
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
-from akhbar.extract.clean import clean_lines
-from akhbar.extract.html import decode_html, parse_html, prune
-from akhbar.extract.metadata import extract_metadata, parse_datetime, persons
+from akhbar.extract.clean import clean_lines, split_bylines
+from akhbar.extract.blocks import text_blocks
+from akhbar.extract.html import (
+    content_roots,
+    decode_html,
+    parse_html,
+    prune,
+    unwrap_layout_tables,
+)
+from akhbar.extract.metadata import extract_metadata, persons
 from akhbar.extract.model import Article, ExtractOptions, Reject
 
 DEFAULT_OPTIONS = ExtractOptions()
 LANGUAGE_NAMES = {"fa": "Persian", "ur": "Urdu", "other": "not Arabic-script"}
+
+
+def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
+    """The generic path, for pages that do not say where their article is."""
+    document = trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, with_metadata=False, include_tables=True,
+        include_images=False, include_links=False, deduplicate=False,
+    )
+    return document.text.split("\n") if document is not None and document.text else []
 
 
 def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAULT_OPTIONS,
@@ -20,18 +37,22 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
         tree = parse_html(decode_html(html, declared_encoding, options.default_encoding))
     except ValueError as exc:
         return Reject("not_html", str(exc))
-    metadata = extract_metadata(tree, options.timezone)
-    root = prune(tree, options.drop_selectors, options.content_selector)
-    document = trafilatura.bare_extraction(
-        root, url=url, include_comments=False, with_metadata=True, include_tables=True,
-        include_images=False, include_links=False, deduplicate=False,
-    )
-    raw_text = document.text if document is not None and document.text else ""
-    title = metadata["title"] or (clean_text(document.title) if document and document.title
-                                  else None)
+    metadata = extract_metadata(tree, options.timezone, url)
+    unwrap_layout_tables(tree)
+    roots = content_roots(tree, options.content_selector)
+    if roots:
+        for root in roots:
+            prune(root, options.drop_selectors)
+        raw_lines = [line for root in roots for block in text_blocks(root)
+                     for line in block.split("\n")]
+    else:
+        prune(tree, options.drop_selectors)
+        raw_lines = _trafilatura_lines(tree, url)
+    title = metadata["title"]
     headers = {title, metadata["subtitle"]} - {None}
-    paragraphs = [line for line in clean_lines([clean_text(ln) for ln in raw_text.split("\n")])
-                  if line not in headers]
+    paragraphs, byline_names = split_bylines(
+        [line for line in clean_lines([clean_text(ln) for ln in raw_lines])
+         if line not in headers])
     if not paragraphs:
         return Reject("no_text", "no article text found on the page")
     text = "\n".join(paragraphs)
@@ -46,22 +67,15 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     if word_count < options.min_words:
         return Reject("too_short", f"{word_count} words, fewer than {options.min_words}")
 
-    published_at = metadata["published_at"] or (
-        parse_datetime(document.date, options.timezone) if document and document.date else None
-    )
-    authors = metadata["authors"]
-    if not authors and document and document.author and document.author != document.sitename:
-        authors = persons([document.author])
     return Article(
         url=url,
         title=title,
         subtitle=metadata["subtitle"],
-        authors=authors,
-        published_at=published_at,
+        authors=metadata["authors"] or persons(byline_names),
+        published_at=metadata["published_at"],
         modified_at=metadata["modified_at"],
-        section=metadata["section"] or (clean_text(document.categories[0])
-                                        if document and document.categories else None),
-        tags=metadata["tags"] or ([clean_text(t) for t in document.tags] if document else []),
+        section=metadata["section"],
+        tags=metadata["tags"],
         language=language,
         text=text,
         text_normalized=normalize_for_search(text),

@@ -26,7 +26,7 @@ BOILERPLATE_LINE = re.compile(
     r"قد يعجبك أيضا|قد يهمك أيضا|أضف تعليق|اترك تعليقا|اترك تعليقاً|اترك رداً?|"
     r"لن يتم نشر عنوان بريدك الإلكتروني.*|الحقول الإلزامية مشار إليها.*|"
     rf"(?:شارك(?:ها)?|share(?: this)?)(?: على| on)?\s*[:：]?(?:\s*[,،|]?\s*(?:{SOCIAL}))*|"
-    r"تابعونا على.*|follow us on.*|"
+    r"تابعونا على.*|تابعوا .{1,30} على.*|follow us on.*|انسخ الرابط.*|copy link.*|"
     r"(?:©|copyright|جميع الحقوق محفوظة).{0,120}|"
     r"[\d٠-٩]+|[\d٠-٩]+ (?:تعليق|تعليقات|comments?)"
     r")\s*[:.]?\s*$",
@@ -34,6 +34,20 @@ BOILERPLATE_LINE = re.compile(
 )
 MAX_HEADLINE_WORDS = 15
 SENTENCE_END = re.compile(r"[.!?؟…:]\s*[\"'”»)]*\s*$")
+# Notices that are never article text: comment policies, cookie and privacy banners.
+NOTICE = re.compile(
+    r"لا تعبر عن رأي|تعكس وجهات نظر أصحابها|مراجعة التعليقات|إرشادات الاستخدام|"
+    r"ملفات (?:تعريف )?الارتباط|الكوكيز|\bcookies\b|سياستنا المتعلقة بالخصوصية|"
+    r"do not reflect the views|comment policy",
+    re.IGNORECASE,
+)
+# A byline or credit line at the start or end of the body: "حوار: فلان", "كتب: فلان".
+BYLINE = re.compile(
+    r"^\s*(?:حوار|كتب|كتبت|بقلم|إعداد|اعداد|تقرير|متابعة|تحرير|إشراف|تصوير|ترجمة|by)"
+    r"\s*[:：]\s*(?P<names>[^.!؟?:]{2,60})$",
+    re.IGNORECASE,
+)
+SOURCE_CREDIT = re.compile(r"^\s*(?:المصدر|المصادر|source)\s*[:：]\s*.{1,60}$", re.IGNORECASE)
 # Headings after which the rest of the text is page furniture, not article.
 TAIL_MARKER = re.compile(
     r"^\s*(?:you might also like|related (?:posts|articles)|leave a (?:reply|comment)|"
@@ -44,8 +58,23 @@ TAIL_MARKER = re.compile(
 
 
 def is_boilerplate(line: str) -> bool:
-    """Whether a whole line is a captcha, comment prompt, share/follow or copyright line."""
-    return bool(CAPTCHA.match(line) or BOILERPLATE_LINE.match(line))
+    """Whether a whole line is a captcha, comment prompt, share/follow, copyright line or a
+    comment-policy/cookie notice."""
+    return bool(CAPTCHA.match(line) or BOILERPLATE_LINE.match(line)
+                or len(NOTICE.findall(line)) >= (1 if len(line) < 200 else 2))
+
+
+def split_bylines(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(lines without the byline/credit lines at their start and end, the names in them)."""
+    names: list[str] = []
+    while lines and (match := BYLINE.match(lines[0])):
+        names.append(match["names"].strip())
+        lines = lines[1:]
+    while lines and ((match := BYLINE.match(lines[-1])) or SOURCE_CREDIT.match(lines[-1])):
+        if match:
+            names.append(match["names"].strip())
+        lines = lines[:-1]
+    return lines, names
 
 
 def _is_headline_like(line: str) -> bool:

@@ -12,27 +12,43 @@ from lxml.etree import ParserError, XPath, XPathEvalError
 
 # Generic boilerplate containers of news themes (WordPress and others), by tag, id or class.
 DROP_SELECTORS = (
-    "script", "style", "noscript", "template", "iframe", "form", "nav", "aside",
-    "button", "select", "textarea", "input", "figcaption",
+    "script", "style", "noscript", "template", "iframe", "form", "nav", "aside", "svg",
+    "button", "select", "textarea", "input", "figcaption", "[hidden]", "[aria-hidden=true]",
     "#comments", "#respond", ".comments-area", ".comment-respond", ".comment-list",
-    "[class*='share-']", "[class*='sharing']", "[class*='social-']",
-    "[class*='related']", "[id*='related']", "[class*='read-also']", "[class*='newsletter']",
-    "[class*='cookie']", "[class*='breadcrumb']", "#breadcrumb", "[class*='post-tags']",
-    "[class*='tagcloud']", "[class*='comments-count']", "[class*='meta-comment']",
-    "[class*='author-box']", "[class*='advert']", "[class*='ads-']",
+    "[class*='share-']", "[class*='sharing']", "[class*='social-']", "[class*='share_']",
+    "[class*='related']", "[id*='related']", "[class*='read-also']", "[class*='read-more']",
+    "[class*='readmore']", "[class*='inject']", "[class*='newsletter']",
+    "[class*='cookie']", "[id*='cookie']", "[class*='consent']", "[class*='breadcrumb']",
+    "#breadcrumb", "[class*='post-tags']", "[class*='tagcloud']", "[class*='tags-']",
+    "[class*='comments-count']", "[class*='meta-comment']", "[class*='author-box']",
+    "[class*='byline']", "[aria-labelledby*='byline']", "[class*='advert']", "[class*='ads-']",
+    "[class*='copyright']", "[class*='credit']", "[class*='caption']", "[class*='promo']",
+    "[class*='follow-']", "[class*='subscribe']", "[class*='taboola']", "[id*='taboola']",
+    "[class*='outbrain']", "[class*='most-read']", "[class*='mostread']",
+    "[role=banner]", "[role=navigation]", "[role=contentinfo]", "[role=complementary]",
+    "[class*='metadata']", "[class*='-meta']", "[class*='_meta']", ".meta",
+    "[id*='short-url']", "[class*='short-url']", "[id*='shorturl']", "[class*='shorturl']",
 )
 # Headings that open a boilerplate box: the heading's box goes, whatever its markup.
 BOX_HEADING = re.compile(
     r"^\s*(you might also like|related (posts|articles|news)|read also|more from|"
     r"leave a (reply|comment)|comments?|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|اقرأ ايضا|"
     r"مواضيع ذات (علاقة|صلة)|أخبار ذات صلة|قد يعجبك أيضا|قد يهمك أيضا|المزيد من|"
-    r"أضف تعليق|اترك تعليقا|اترك تعليقاً|اترك رد|التعليقات|الأكثر قراءة)\s*[:.]?\s*$",
+    r"أضف تعليق|اترك تعليقا|اترك تعليقاً|اترك رد|التعليقات|الأكثر قراءة|يستحق الانتباه|"
+    r"قصص مقترحة|المزيد حول هذه القصة|شاهد أيضا|شاهد أيضاً|الأكثر تصفحا|الأكثر تصفحاً)"
+    r"\s*[:.]?\s*$",
     re.IGNORECASE,
 )
-HEADING_TAGS = XPath("//h2|//h3|//h4|//h5|//h6|//*[contains(@class,'title')]")
+HEADING_TAGS = XPath(".//h2|.//h3|.//h4|.//h5|.//h6|.//*[contains(@class,'title')]")
 MAX_BOX_CHARS = 3000
 # A table that holds paragraphs, headings or other tables lays out the page; it is not data.
 LAYOUT_TABLES = XPath("//table[.//p or .//div or .//h1 or .//h2 or .//h3 or .//table]")
+# schema.org's articleBody, as microdata or RDFa: where a site says its article text is.
+ARTICLE_BODY = XPath(".//*[@itemprop='articleBody' or contains(@property, 'articleBody')]")
+# A lede marked as the description, shown before the body (Sputnik and other Russian CMSes).
+LEAD = XPath(".//*[@itemprop='description'][self::div or self::p]")
+MIN_ROOT_CHARS = 200
+DROP = XPath(" | ".join(GenericTranslator().css_to_xpath(s) for s in DROP_SELECTORS))
 TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
 
 
@@ -81,19 +97,38 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
         table.tag = "div"
 
 
-def prune(tree: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = (),
-          content_selector: str | None = None) -> lxml.html.HtmlElement:
-    """Cut boilerplate out of `tree` in place and return the part that holds the article."""
-    unwrap_layout_tables(tree)
-    root = tree
+def _outermost(elements: list) -> list:
+    """Drop the elements nested inside another one of the list."""
+    chosen = set(elements)
+    return [e for e in elements if not any(a in chosen for a in e.iterancestors())]
+
+
+def content_roots(tree: lxml.html.HtmlElement,
+                  content_selector: str | None = None) -> list[lxml.html.HtmlElement]:
+    """The elements that hold the article: the seed's selector, else schema.org articleBody
+    (with a lede shown before it); empty when the page does not say."""
     if content_selector:
         found = css_xpath(content_selector)(tree)
         if found:
-            root = found[0]
-    for selector in DROP_SELECTORS + tuple(drop_selectors):
-        for element in css_xpath(selector)(root):
-            if element is not root:
-                remove(element)
+            return _outermost(found)
+    bodies = _outermost(ARTICLE_BODY(tree))
+    if not bodies or sum(len(b.text_content()) for b in bodies) < MIN_ROOT_CHARS:
+        return []
+    first = bodies[0]
+    order = {element: index for index, element in enumerate(tree.iter())}
+    leads = [lead for lead in LEAD(tree)
+             if order.get(lead, 0) < order[first]
+             and not any(a in bodies for a in lead.iterancestors())
+             and len(lead.text_content().strip()) > 40]
+    return leads[-1:] + bodies
+
+
+def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = ()) -> None:
+    """Cut boilerplate out of `root` in place."""
+    drops = DROP(root) + [e for s in drop_selectors for e in css_xpath(s)(root)]
+    for element in drops:
+        if element is not root:
+            remove(element)
     for heading in HEADING_TAGS(root):
         if heading.getparent() is None or not BOX_HEADING.match(heading.text_content()):
             continue
@@ -104,4 +139,3 @@ def prune(tree: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = (),
             remove(box)
         else:
             remove(heading)
-    return root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from email.utils import parsedate_to_datetime
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -13,8 +14,22 @@ from akhbar.extract.arabic import clean_text
 from lxml.etree import XPath
 
 JSON_LD = XPath("//script[@type='application/ld+json']/text()")
-META = XPath("//meta[@property or @name or @itemprop][@content]")
-H1 = XPath("//article//h1|//main//h1|//h1")
+META = XPath("//*[@property or @name or @itemprop][@content]")
+H1 = XPath("//h1")
+TIME_PUBLISHED = XPath("//time[@itemprop='datePublished' or contains(@class, 'publish')]"
+                       "/@datetime")
+NOT_HEADLINE = re.compile(r"logo|brand|site-title|site-name|masthead|hdr|banner", re.IGNORECASE)
+ARABIC = re.compile(r"[\u0621-\u064a]")
+DOCUMENT_TITLE = XPath("//title/text()")
+# /2013/middle_east/8/3/…, /story/2020/8/24/…, /2020/05/23/…, /2020-06-03-…
+URL_DATE = re.compile(r"/((?:19|20)\d{2})/(?:[a-z_-]+/)?(\d{1,2})/(\d{1,2})(?:/|$)|"
+                      r"/((?:19|20)\d{2})-(\d{2})-(\d{2})(?=[-/_.]|$)")
+PUBLISHED_KEYS = ("article:published_time", "datepublished", "dc:date", "dc.date",
+                  "dc.date.issued", "dcterms.created", "dc:created", "date.created",
+                  "publish-date", "pubdate", "publishdate", "sailthru.date",
+                  "parsely-pub-date", "date", "og:published_time")
+MODIFIED_KEYS = ("article:modified_time", "datemodified", "og:updated_time", "date.modified",
+                 "date.updated", "lastmod", "dcterms.modified")
 SUBTITLE = XPath(
     "//*[self::h2 or self::h3 or self::p or self::div]"
     "[contains(concat(' ', normalize-space(@class), ' '), ' entry-sub-title ') or "
@@ -72,7 +87,7 @@ def _meta(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
 
 
 def parse_datetime(value: str | None, timezone: str) -> datetime | None:
-    """An ISO-8601 date or datetime as an aware datetime; naive values are in `timezone`."""
+    """An ISO-8601 or RFC 822 date(time) as an aware datetime; naive values are in `timezone`."""
     if not value:
         return None
     value = value.strip().replace("Z", "+00:00")
@@ -81,9 +96,12 @@ def parse_datetime(value: str | None, timezone: str) -> datetime | None:
     except ValueError:
         try:
             day = date.fromisoformat(value[:10])
+            moment = datetime(day.year, day.month, day.day)
         except ValueError:
-            return None
-        moment = datetime(day.year, day.month, day.day)
+            try:
+                moment = parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(timezone))
     return moment
@@ -129,7 +147,33 @@ def _first_text(elements: list) -> str | None:
     return None
 
 
-def extract_metadata(tree: lxml.html.HtmlElement, timezone: str) -> dict:
+def headline(tree: lxml.html.HtmlElement, site_name: str | None) -> str | None:
+    """The visible <h1>, unless it is the site's logo or name."""
+    arabic_page = any(ARABIC.search(t) for t in DOCUMENT_TITLE(tree))
+    for h1 in H1(tree):
+        marked = " ".join(f"{e.get('class', '')} {e.get('id', '')}"
+                          for e in (h1, *h1.iterancestors()))
+        text = clean_text(h1.text_content())
+        if not text or NOT_HEADLINE.search(marked) or text == site_name or (
+                arabic_page and not ARABIC.search(text)):
+            continue
+        return text
+    return None
+
+
+def date_from_url(url: str | None, timezone: str) -> datetime | None:
+    """The publication day a URL spells out, at midnight in the site's timezone."""
+    match = URL_DATE.search(url or "")
+    if not match:
+        return None
+    year, month, day = (int(g) for g in (match.groups()[:3] if match[1] else match.groups()[3:]))
+    try:
+        return datetime(year, month, day, tzinfo=ZoneInfo(timezone))
+    except ValueError:
+        return None
+
+
+def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None = None) -> dict:
     """Title, subtitle, authors, dates, section, tags, canonical URL and declared language."""
     ld = _article_json_ld(tree)
     meta = _meta(tree)
@@ -141,7 +185,7 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str) -> dict:
         return None
 
     site_name = first("og:site_name")
-    title = _first_text(H1(tree)) or strip_site_name(
+    title = headline(tree, site_name) or strip_site_name(
         clean_text(ld.get("headline") or first("og:title", "twitter:title") or ""), site_name
     ) or None
     subtitle = _first_text(SUBTITLE(tree))
@@ -149,14 +193,11 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str) -> dict:
         subtitle = None
     authors = persons(_names(ld.get("author")) or meta.get("author", [])
                       or meta.get("article:author", []))
-    published = ld.get("datePublished") or first("article:published_time", "datepublished",
-                                                   "pubdate", "date")
-    times = TIME_DATETIME(tree)
-    published_at = parse_datetime(published or (times[0] if times else None), timezone)
-    modified_at = parse_datetime(
-        ld.get("dateModified") or first("article:modified_time", "og:updated_time", "datemodified"),
-        timezone,
-    )
+    times = TIME_PUBLISHED(tree) or TIME_DATETIME(tree)
+    published_at = (parse_datetime(ld.get("datePublished") or first(*PUBLISHED_KEYS), timezone)
+                    or parse_datetime(times[0] if times else None, timezone)
+                    or date_from_url(url, timezone))
+    modified_at = parse_datetime(ld.get("dateModified") or first(*MODIFIED_KEYS), timezone)
     section = ld.get("articleSection") or first("article:section")
     if isinstance(section, list):
         section = section[0] if section else None
