@@ -5,8 +5,8 @@ from __future__ import annotations
 import lxml.html
 import trafilatura
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
-from akhbar.extract.clean import clean_lines, split_bylines
 from akhbar.extract.blocks import text_blocks
+from akhbar.extract.clean import clean_lines, split_bylines
 from akhbar.extract.html import (
     content_roots,
     decode_html,
@@ -24,7 +24,7 @@ LANGUAGE_NAMES = {"fa": "Persian", "ur": "Urdu", "other": "not Arabic-script"}
 def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     """The generic path, for pages that do not say where their article is."""
     document = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=False, include_tables=True,
+        tree, url=url, fast=True, include_comments=False, with_metadata=False, include_tables=True,
         include_images=False, include_links=False, deduplicate=False,
     )
     return document.text.split("\n") if document is not None and document.text else []

@@ -10,24 +10,20 @@ from akhbar.extract.encoding import detect_encoding
 from cssselect import GenericTranslator, SelectorError
 from lxml.etree import ParserError, XPath, XPathEvalError
 
-# Generic boilerplate containers of news themes (WordPress and others), by tag, id or class.
-DROP_SELECTORS = (
-    "script", "style", "noscript", "template", "iframe", "form", "nav", "aside", "svg",
-    "button", "select", "textarea", "input", "figcaption", "[hidden]", "[aria-hidden=true]",
-    "#comments", "#respond", ".comments-area", ".comment-respond", ".comment-list",
-    "[class*='share-']", "[class*='sharing']", "[class*='social-']", "[class*='share_']",
-    "[class*='related']", "[id*='related']", "[class*='read-also']", "[class*='read-more']",
-    "[class*='readmore']", "[class*='inject']", "[class*='newsletter']",
-    "[class*='cookie']", "[id*='cookie']", "[class*='consent']", "[class*='breadcrumb']",
-    "#breadcrumb", "[class*='post-tags']", "[class*='tagcloud']", "[class*='tags-']",
-    "[class*='comments-count']", "[class*='meta-comment']", "[class*='author-box']",
-    "[class*='byline']", "[aria-labelledby*='byline']", "[class*='advert']", "[class*='ads-']",
-    "[class*='copyright']", "[class*='credit']", "[class*='caption']", "[class*='promo']",
-    "[class*='follow-']", "[class*='subscribe']", "[class*='taboola']", "[id*='taboola']",
-    "[class*='outbrain']", "[class*='most-read']", "[class*='mostread']",
-    "[role=banner]", "[role=navigation]", "[role=contentinfo]", "[role=complementary]",
-    "[class*='metadata']", "[class*='-meta']", "[class*='_meta']", ".meta",
-    "[id*='short-url']", "[class*='short-url']", "[id*='shorturl']", "[class*='shorturl']",
+# Generic boilerplate of news themes (WordPress and others), as one XPath predicate so the
+# tree is walked once: by tag, ARIA role, id or class.
+DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "nav", "aside", "svg",
+             "button", "select", "textarea", "input", "figcaption")
+DROP_ROLES = ("banner", "navigation", "contentinfo", "complementary")
+DROP_IDS = ("comments", "respond", "breadcrumb")
+DROP_ID_PARTS = ("related", "cookie", "taboola", "short-url", "shorturl")
+DROP_CLASSES = frozenset({"comments-area", "comment-respond", "comment-list", "meta"})
+DROP_CLASS_PARTS = (
+    "share-", "share_", "sharing", "social-", "related", "read-also", "read-more", "readmore",
+    "inject", "newsletter", "cookie", "consent", "breadcrumb", "post-tags", "tagcloud", "tags-",
+    "comments-count", "meta-comment", "author-box", "byline", "advert", "ads-", "copyright",
+    "credit", "caption", "promo", "follow-", "subscribe", "taboola", "outbrain", "most-read",
+    "mostread", "metadata", "-meta", "_meta", "short-url", "shorturl",
 )
 # Headings that open a boilerplate box: the heading's box goes, whatever its markup.
 BOX_HEADING = re.compile(
@@ -47,8 +43,15 @@ LAYOUT_TABLES = XPath("//table[.//p or .//div or .//h1 or .//h2 or .//h3 or .//t
 ARTICLE_BODY = XPath(".//*[@itemprop='articleBody' or contains(@property, 'articleBody')]")
 # A lede marked as the description, shown before the body (Sputnik and other Russian CMSes).
 LEAD = XPath(".//*[@itemprop='description'][self::div or self::p]")
+PRECEDES_BODY = XPath("boolean(following::*[@itemprop='articleBody' or "
+                      "contains(@property, 'articleBody')])")
 MIN_ROOT_CHARS = 200
-DROP = XPath(" | ".join(GenericTranslator().css_to_xpath(s) for s in DROP_SELECTORS))
+# Elements that could be boilerplate; the Python test below decides (faster than one XPath
+# predicate with dozens of contains() per element).
+DROP_CANDIDATES = XPath(".//*[@class or @id or @role or @hidden or @aria-hidden or "
+                        "@aria-labelledby or " + " or ".join(f"self::{t}" for t in DROP_TAGS) + "]")
+DROP_CLASS_RE = re.compile("|".join(re.escape(part) for part in DROP_CLASS_PARTS))
+DROP_ID_RE = re.compile("|".join(re.escape(part) for part in DROP_ID_PARTS))
 TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
 
 
@@ -114,18 +117,32 @@ def content_roots(tree: lxml.html.HtmlElement,
     bodies = _outermost(ARTICLE_BODY(tree))
     if not bodies or sum(len(b.text_content()) for b in bodies) < MIN_ROOT_CHARS:
         return []
-    first = bodies[0]
-    order = {element: index for index, element in enumerate(tree.iter())}
     leads = [lead for lead in LEAD(tree)
-             if order.get(lead, 0) < order[first]
-             and not any(a in bodies for a in lead.iterancestors())
+             if PRECEDES_BODY(lead) and not any(a in bodies for a in lead.iterancestors())
              and len(lead.text_content().strip()) > 40]
     return leads[-1:] + bodies
 
 
+def is_boilerplate_element(element: lxml.html.HtmlElement) -> bool:
+    """Whether an element is page furniture by its tag, ARIA role, id or class."""
+    if element.tag in DROP_TAGS:
+        return True
+    get = element.get
+    classes, ident = get("class"), get("id")
+    return bool(
+        get("role") in DROP_ROLES
+        or (ident and (ident in DROP_IDS or DROP_ID_RE.search(ident)))
+        or (classes and (DROP_CLASS_RE.search(classes)
+                         or not DROP_CLASSES.isdisjoint(classes.split())))
+        or get("hidden") is not None or get("aria-hidden") == "true"
+        or "byline" in (get("aria-labelledby") or "")
+    )
+
+
 def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = ()) -> None:
     """Cut boilerplate out of `root` in place."""
-    drops = DROP(root) + [e for s in drop_selectors for e in css_xpath(s)(root)]
+    drops = [e for e in DROP_CANDIDATES(root) if is_boilerplate_element(e)]
+    drops += [e for s in drop_selectors for e in css_xpath(s)(root)]
     for element in drops:
         if element is not root:
             remove(element)

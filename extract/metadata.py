@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from email.utils import parsedate_to_datetime
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 import lxml.html

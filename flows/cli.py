@@ -123,6 +123,16 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from akhbar.flows.evaluate import run_eval
+
+    try:
+        print(run_eval(args.corpus, args.seeds_dir, others=not args.akhbar_only))
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from akhbar.extract import Reject, extract_article
     from akhbar.extract.model import ExtractOptions
@@ -226,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
     extract.add_argument("--site", help="apply this site's seed (timezone, selectors)")
     extract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help=argparse.SUPPRESS)
+    evaluate = add("eval", cmd_eval,
+                   "score akhbar and other extractors on annotated pages (P/R/F1, leaks, title, "
+                   "date, ms)")
+    evaluate.add_argument("corpus", type=Path, metavar="CORPUS_DIR",
+                          help="folder with pages/<id>.html and annot/<id>.json")
+    evaluate.add_argument("--akhbar-only", action="store_true",
+                          help="skip trafilatura, readability-lxml and jusText")
+    evaluate.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help=argparse.SUPPRESS)
     db = add("db", lambda a: db.print_help() or 2, "database commands (see `akhbar db --help`)")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
     migrate_cmd = db_commands.add_parser("migrate", help="apply pending SQL migrations",
