@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 import trafilatura
+from akhbar.extract.agency import find_agency
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
 from akhbar.extract.blocks import text_blocks
 from akhbar.extract.clean import clean_lines, split_bylines
@@ -50,7 +51,7 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
         raw_lines = _trafilatura_lines(tree, url)
     title = metadata["title"]
     headers = {title, metadata["subtitle"]} - {None}
-    paragraphs, byline_names = split_bylines(
+    paragraphs, byline_names, credits = split_bylines(
         [line for line in clean_lines([clean_text(ln) for ln in raw_lines])
          if line not in headers])
     if not paragraphs:
@@ -72,6 +73,8 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
         title=title,
         subtitle=metadata["subtitle"],
         authors=metadata["authors"] or persons(byline_names),
+        agency=find_agency(paragraphs[0], credits + byline_names + metadata["credited"]),
+        lead_image=metadata["lead_image"],
         published_at=metadata["published_at"],
         modified_at=metadata["modified_at"],
         section=metadata["section"],

@@ -64,17 +64,21 @@ def is_boilerplate(line: str) -> bool:
                 or len(NOTICE.findall(line)) >= (1 if len(line) < 200 else 2))
 
 
-def split_bylines(lines: list[str]) -> tuple[list[str], list[str]]:
-    """(lines without the byline/credit lines at their start and end, the names in them)."""
+def split_bylines(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(lines without the byline/credit lines at their start and end, the names in the
+    bylines, the source credit lines)."""
     names: list[str] = []
+    credits: list[str] = []
     while lines and (match := BYLINE.match(lines[0])):
         names.append(match["names"].strip())
         lines = lines[1:]
     while lines and ((match := BYLINE.match(lines[-1])) or SOURCE_CREDIT.match(lines[-1])):
         if match:
             names.append(match["names"].strip())
+        else:
+            credits.append(lines[-1])
         lines = lines[:-1]
-    return lines, names
+    return lines, names, credits
 
 
 def _is_headline_like(line: str) -> bool:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 from akhbar.extract.arabic import clean_text
+from akhbar.extract.dates import is_update_stamp, parse_visible_date
 from lxml.etree import XPath
 
 JSON_LD = XPath("//script[@type='application/ld+json']/text()")
@@ -24,6 +25,11 @@ DOCUMENT_TITLE = XPath("//title/text()")
 # /2013/middle_east/8/3/…, /story/2020/8/24/…, /2020/05/23/…, /2020-06-03-…
 URL_DATE = re.compile(r"/((?:19|20)\d{2})/(?:[a-z_-]+/)?(\d{1,2})/(\d{1,2})(?:/|$)|"
                       r"/((?:19|20)\d{2})-(\d{2})-(\d{2})(?=[-/_.]|$)")
+# Elements where themes print the date for readers.
+DATE_ELEMENTS = XPath("//time|//*[contains(@class, 'date') or contains(@class, 'time') or "
+                      "contains(@class, 'publish') or contains(@id, 'date')]"
+                      "[not(self::script or self::style or self::meta)]")
+MAX_DATE_TEXT = 200
 PUBLISHED_KEYS = ("article:published_time", "datepublished", "dc:date", "dc.date",
                   "dc.date.issued", "dcterms.created", "dc:created", "date.created",
                   "publish-date", "pubdate", "publishdate", "sailthru.date",
@@ -48,6 +54,15 @@ NOT_A_PERSON = re.compile(
     r"reuters|afp|associated press|\bap\b|staff|editor|desk|محرر|المحرر|فريق التحرير)",
     re.IGNORECASE,
 )
+NOT_A_NAME = re.compile(r"https?://|www\.|[()\[\]@]|\d")
+PLACE_SUFFIX = re.compile(r"\s+[-–—]\s+\S+(?:\s\S+)?\s*$")
+BYLINE_PREFIX = re.compile(r"^(?:كتبت|كتب|بقلم|حوار|إعداد|تقرير|by)(?:\s*[:：]\s*|\s+)",
+                           re.IGNORECASE)
+BYLINE_ELEMENTS = XPath(
+    "//*[@rel='author' or (@itemprop='author' and not(@content)) or contains(@class, 'byline')"
+    " or contains(@class, 'writeBy') or contains(@class, 'writer') or "
+    "contains(@class, 'author-name') or contains(@aria-labelledby, 'byline')]"
+    "[not(self::meta or self::link)]")
 TITLE_SUFFIX = re.compile(r"\s+[|\-–—«»:]\s+[^|\-–—]{1,60}$")
 
 
@@ -107,25 +122,44 @@ def parse_datetime(value: str | None, timezone: str) -> datetime | None:
     return moment
 
 
-def _names(value) -> list[str]:
+def _names(value, people_only: bool = False) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        if value.get("@type") not in (None, "Person"):
+        if people_only and value.get("@type") not in (None, "Person"):
             return []
         return _names(value.get("name"))
     if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
+        return [name for item in value for name in _names(item, people_only)]
     return []
 
 
-def persons(names: list[str]) -> list[str]:
-    """Person names, cleaned and de-duplicated in order; agencies and desks left out."""
+def visible_bylines(tree: lxml.html.HtmlElement) -> list[str]:
+    """Names in the byline elements readers see ("كتبت أسماء نصار", "Author, …")."""
+    names = []
+    for element in BYLINE_ELEMENTS(tree):
+        texts = [t.strip(" ,،") for t in element.itertext() if t.strip(" ,،")]
+        if "Author" in texts:  # BBC-style labelled byline: the value follows its label
+            index = texts.index("Author")
+            texts = texts[index + 1:index + 2]
+        text = " ".join(texts)
+        if 2 < len(text) <= 80:
+            names.append(text)
+    return names
+
+
+def persons(names: list[str], site_name: str | None = None) -> list[str]:
+    """Person names, cleaned and de-duplicated in order; agencies, desks, the site itself,
+    links and places left out."""
     seen: list[str] = []
     for raw in names:
+        if NOT_A_NAME.search(raw) or (site_name and site_name.lower() in raw.lower()):
+            continue
+        raw = PLACE_SUFFIX.sub("", raw)
         for name in re.split(r"\s*(?:،|,| و(?=\S)|\band\b)\s*", raw):
-            name = clean_text(re.sub(r"^(كتب|كتبت|بقلم|by)\s*[:：]?\s*", "", name, flags=re.I))
-            if name and not NOT_A_PERSON.search(name) and name not in seen:
+            name = clean_text(BYLINE_PREFIX.sub("", name))
+            if name and len(name.split()) <= 5 and not NOT_A_PERSON.search(name) \
+                    and name not in seen:
                 seen.append(name)
     return seen
 
@@ -161,6 +195,26 @@ def headline(tree: lxml.html.HtmlElement, site_name: str | None) -> str | None:
     return None
 
 
+def visible_dates(tree: lxml.html.HtmlElement,
+                  timezone: str) -> tuple[datetime | None, datetime | None]:
+    """(published, updated) as printed on the page for readers."""
+    published = updated = None
+    for element in DATE_ELEMENTS(tree):
+        text = element.text_content()
+        if len(text) > MAX_DATE_TEXT:
+            continue
+        moment = parse_visible_date(text, timezone)
+        if moment is None:
+            continue
+        if is_update_stamp(text):
+            updated = updated or moment
+        elif published is None:
+            published = moment
+        if published and updated:
+            break
+    return published, updated
+
+
 def date_from_url(url: str | None, timezone: str) -> datetime | None:
     """The publication day a URL spells out, at midnight in the site's timezone."""
     match = URL_DATE.search(url or "")
@@ -191,13 +245,24 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None
     subtitle = _first_text(SUBTITLE(tree))
     if subtitle == title:
         subtitle = None
-    authors = persons(_names(ld.get("author")) or meta.get("author", [])
-                      or meta.get("article:author", []))
+    credited = _names(ld.get("author")) + meta.get("author", []) + meta.get(
+        "article:author", [])
+    authors = (persons(_names(ld.get("author"), people_only=True), site_name)
+               or persons(visible_bylines(tree), site_name)
+               or persons(meta.get("author", []) + meta.get("article:author", []), site_name))
+    image = ld.get("image")
+    if isinstance(image, list):
+        image = image[0] if image else None
+    if isinstance(image, dict):
+        image = image.get("url")
     times = TIME_PUBLISHED(tree) or TIME_DATETIME(tree)
     published_at = (parse_datetime(ld.get("datePublished") or first(*PUBLISHED_KEYS), timezone)
-                    or parse_datetime(times[0] if times else None, timezone)
-                    or date_from_url(url, timezone))
+                    or parse_datetime(times[0] if times else None, timezone))
     modified_at = parse_datetime(ld.get("dateModified") or first(*MODIFIED_KEYS), timezone)
+    if published_at is None or modified_at is None:
+        shown, updated = visible_dates(tree, timezone)
+        published_at = published_at or shown or date_from_url(url, timezone)
+        modified_at = modified_at or updated
     section = ld.get("articleSection") or first("article:section")
     if isinstance(section, list):
         section = section[0] if section else None
@@ -211,6 +276,9 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None
         "title": title,
         "subtitle": subtitle,
         "authors": authors,
+        "credited": [name for name in credited if isinstance(name, str)],
+        "lead_image": (image if isinstance(image, str) else None)
+        or first("og:image", "twitter:image"),
         "published_at": published_at,
         "modified_at": modified_at,
         "section": clean_text(section) if section else None,

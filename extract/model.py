@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 
@@ -35,12 +35,13 @@ class Article:
     text: str
     text_normalized: str
     word_count: int
-    canonical_url: str | None = field(default=None, compare=False)
+    agency: str | None = None
+    lead_image: str | None = None
+    canonical_url: str | None = None
 
     def to_json(self) -> dict:
         """The article as the JSON object `akhbar extract` prints."""
         data = asdict(self)
-        data.pop("canonical_url")
         for key in ("published_at", "modified_at"):
             data[key] = data[key].isoformat() if data[key] else None
         return data

@@ -31,9 +31,11 @@ class PageScore:
     leaks: list[str]
     title_ok: bool | None
     date_ok: bool | None
+    authors_ok: bool | None = None
 
 
-def score_page(text: str, title: str | None, published: str | None, gold: dict) -> PageScore:
+def score_page(text: str, title: str | None, published: str | None, gold: dict,
+               authors: list[str] | None = None) -> PageScore:
     """Score one extraction against its gold annotation."""
     got, want = tokens(text or ""), tokens("\n".join(gold["body"]))
     overlap = sum((got & want).values())
@@ -46,4 +48,5 @@ def score_page(text: str, title: str | None, published: str | None, gold: dict) 
         gold.get("title"))
     date_ok = None if published is None and not gold.get("published") else (
         (published or "")[:10] == (gold.get("published") or ""))
-    return PageScore(precision, recall, f1, leaks, title_ok, date_ok)
+    authors_ok = None if authors is None else authors == gold.get("authors", [])
+    return PageScore(precision, recall, f1, leaks, title_ok, date_ok, authors_ok)
