@@ -19,7 +19,8 @@ from akhbar.sql import DatabaseError, connection, migrate, repository
 
 PREFECT_UI_PORT = 4200
 ARTICLE_KEYS = ("url", "title", "subtitle", "authors", "published_at", "modified_at", "section",
-                "tags", "language", "text", "text_normalized", "word_count")
+                "tags", "language", "text", "text_normalized", "word_count", "agency",
+                "lead_image", "canonical_url")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -75,18 +75,43 @@ CREATE TEMPORARY TABLE article_staging (LIKE articles INCLUDING DEFAULTS) ON COM
 -- name: copy_article_staging
 COPY article_staging (source_id, url, title, subtitle, authors, published_at, modified_at,
                       section, tags, language, text, text_normalized, word_count, content_hash,
-                      extractor_version, page_id)
+                      extractor_version, page_id, agency, lead_image, canonical_url, minhash)
 FROM STDIN;
+
+-- name: reject_exact_duplicates_staging
+-- A staged page whose text is already stored for the site under another URL (or staged
+-- under a smaller one) is a duplicate: recorded as a reject, not loaded.
+WITH dupes AS (
+    SELECT s.page_id, a.url AS same_as
+    FROM article_staging s
+    JOIN articles a ON a.source_id = s.source_id AND a.content_hash = s.content_hash
+                   AND a.url <> s.url
+    UNION ALL
+    SELECT s.page_id, min(t.url)
+    FROM article_staging s
+    JOIN article_staging t ON t.source_id = s.source_id AND t.content_hash = s.content_hash
+                          AND t.url < s.url
+    GROUP BY s.page_id
+), removed AS (
+    DELETE FROM article_staging s USING dupes d WHERE s.page_id = d.page_id
+)
+INSERT INTO rejects (page_id, reason, detail, extractor_version)
+SELECT DISTINCT ON (page_id) page_id, 'duplicate', 'same text as ' || same_as,
+       %(extractor_version)s
+FROM dupes ORDER BY page_id, same_as
+ON CONFLICT (page_id) DO NOTHING
+RETURNING page_id;
 
 -- name: merge_article_staging
 -- Insert new articles; update an existing one only when something in it changed and the page
 -- is not older than the one it came from, so a re-run writes nothing. One row per write.
 INSERT INTO articles AS a (source_id, url, title, subtitle, authors, published_at, modified_at,
                            section, tags, language, text, text_normalized, word_count,
-                           content_hash, extractor_version, page_id)
+                           content_hash, extractor_version, page_id, agency, lead_image,
+                           canonical_url, minhash)
 SELECT DISTINCT ON (url) source_id, url, title, subtitle, authors, published_at, modified_at,
        section, tags, language, text, text_normalized, word_count, content_hash,
-       extractor_version, page_id
+       extractor_version, page_id, agency, lead_image, canonical_url, minhash
 FROM article_staging
 ORDER BY url, page_id DESC
 ON CONFLICT (url) DO UPDATE
@@ -96,15 +121,18 @@ SET title = excluded.title, subtitle = excluded.subtitle, authors = excluded.aut
     text = excluded.text, text_normalized = excluded.text_normalized,
     word_count = excluded.word_count, content_hash = excluded.content_hash,
     extractor_version = excluded.extractor_version, page_id = excluded.page_id,
-    extracted_at = now()
+    agency = excluded.agency, lead_image = excluded.lead_image,
+    canonical_url = excluded.canonical_url, minhash = excluded.minhash, extracted_at = now()
 WHERE excluded.page_id >= a.page_id
   AND (a.title, a.subtitle, a.authors, a.published_at, a.modified_at, a.section, a.tags,
-       a.language, a.text, a.content_hash, a.extractor_version, a.page_id)
+       a.language, a.text, a.content_hash, a.extractor_version, a.page_id, a.agency,
+       a.lead_image, a.canonical_url)
       IS DISTINCT FROM
       (excluded.title, excluded.subtitle, excluded.authors, excluded.published_at,
        excluded.modified_at, excluded.section, excluded.tags, excluded.language, excluded.text,
-       excluded.content_hash, excluded.extractor_version, excluded.page_id)
-RETURNING (xmax = 0) AS inserted;
+       excluded.content_hash, excluded.extractor_version, excluded.page_id, excluded.agency,
+       excluded.lead_image, excluded.canonical_url)
+RETURNING id, url, minhash, (xmax = 0) AS inserted;
 
 -- name: reject_superseded_staging
 -- Staged pages whose article is held from another (newer) page of the same canonical URL.
@@ -165,3 +193,23 @@ UPDATE backfill_chunks
 SET status = 'done', finished_at = now(), discovered = %(discovered)s, fetched = %(fetched)s,
     new_articles = %(new_articles)s
 WHERE source_id = %(source_id)s AND chunk_start = %(chunk_start)s AND chunk_end = %(chunk_end)s;
+
+-- name: replace_article_bands
+-- The LSH bands of one article's signature (its old ones removed first).
+WITH gone AS (DELETE FROM article_bands WHERE article_id = %(article_id)s)
+INSERT INTO article_bands (band, hash, article_id)
+SELECT band, hash, %(article_id)s
+FROM unnest(%(bands)s::smallint[], %(hashes)s::bigint[]) AS b (band, hash)
+ON CONFLICT DO NOTHING;
+
+-- name: near_duplicate_candidates
+-- Articles sharing at least one LSH band with the given signature's bands.
+SELECT DISTINCT a.id, a.minhash, a.cluster_id
+FROM article_bands b JOIN articles a ON a.id = b.article_id
+WHERE (b.band, b.hash) IN (SELECT * FROM unnest(%(bands)s::smallint[], %(hashes)s::bigint[]))
+  AND a.id <> %(article_id)s;
+
+-- name: set_cluster
+UPDATE articles SET cluster_id = %(cluster_id)s
+WHERE (id = %(article_id)s OR cluster_id = ANY(%(merged)s))
+  AND cluster_id IS DISTINCT FROM %(cluster_id)s;

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import psycopg
 from akhbar.extract import EXTRACTOR_VERSION, Article, Reject
+from akhbar.extract.dedupe import THRESHOLD as NEAR_DUPLICATE
+from akhbar.extract.dedupe import band_hashes, signature, similarity
 from akhbar.seeds import Seed
 from akhbar.sql import query
 
@@ -78,7 +80,7 @@ def load_results(conn: psycopg.Connection, source_id: str,
     articles = [(page_id, url, r) for page_id, url, r in results if isinstance(r, Article)]
     rejects = [(page_id, r) for page_id, _, r in results if isinstance(r, Reject)]
     with conn.transaction():
-        changed, superseded = [], 0
+        changed, superseded, exact = [], 0, 0
         if articles:
             conn.execute(query("create_article_staging"))
             with conn.cursor().copy(query("copy_article_staging")) as copy:
@@ -89,10 +91,15 @@ def load_results(conn: psycopg.Connection, source_id: str,
                         article.tags, article.language, article.text, article.text_normalized,
                         article.word_count,
                         hashlib.sha256(article.text_normalized.encode()).hexdigest(),
-                        EXTRACTOR_VERSION, page_id,
+                        EXTRACTOR_VERSION, page_id, article.agency, article.lead_image,
+                        article.canonical_url, signature(article.text_normalized),
                     ))
+            exact = len(conn.execute(query("reject_exact_duplicates_staging"),
+                                     {"extractor_version": EXTRACTOR_VERSION}).fetchall())
             changed = conn.execute(query("merge_article_staging")).fetchall()
             superseded = len(conn.execute(query("reject_superseded_staging")).fetchall())
+            for row in changed:
+                cluster_near_duplicates(conn, row["id"], bytes(row["minhash"]))
         for page_id, reject in rejects:
             conn.execute(query("insert_reject"), {
                 "page_id": page_id, "reason": reject.reason, "detail": reject.detail,
@@ -100,8 +107,27 @@ def load_results(conn: psycopg.Connection, source_id: str,
             })
     new = sum(1 for row in changed if row["inserted"])
     return LoadCounts(new_articles=new, updated_articles=len(changed) - new,
-                      unchanged=len(articles) - len(changed) - superseded,
-                      duplicates=superseded, rejected=len(rejects))
+                      unchanged=len(articles) - len(changed) - superseded - exact,
+                      duplicates=superseded + exact, rejected=len(rejects))
+
+
+def cluster_near_duplicates(conn: psycopg.Connection, article_id: int, sig: bytes) -> int:
+    """Index an article's LSH bands and put it in the cluster of its near-duplicates (merging
+    clusters it bridges); returns its cluster id, the smallest article id of the cluster."""
+    hashes = band_hashes(sig)
+    bands = {"article_id": article_id, "bands": list(range(len(hashes))), "hashes": hashes}
+    conn.execute(query("replace_article_bands"), bands)
+    matches = [row for row in conn.execute(query("near_duplicate_candidates"), bands)
+               if row["minhash"] and similarity(sig, bytes(row["minhash"])) >= NEAR_DUPLICATE]
+    clusters = {row["cluster_id"] or row["id"] for row in matches}
+    cluster_id = min(clusters | {article_id})
+    conn.execute(query("set_cluster"), {"cluster_id": cluster_id, "article_id": article_id,
+                                        "merged": sorted(clusters - {cluster_id})})
+    for row in matches:
+        if row["cluster_id"] is None:
+            conn.execute(query("set_cluster"), {"cluster_id": cluster_id,
+                                                "article_id": row["id"], "merged": []})
+    return cluster_id
 
 
 def source_counts(conn: psycopg.Connection, source_ids: list[str]) -> list[dict]:

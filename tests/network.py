@@ -114,7 +114,10 @@ def gulf_site() -> tuple[dict[str, Response], dict[str, str]]:
     base = GULF
     when = datetime(2024, 5, 1, 9, 0, tzinfo=RIYADH)
     demo = load_articles()
+    # Each its own story: the demo texts again, with a closing paragraph of their own.
     arts = {n: replace(demo[(n - 101) % len(demo)], id=n, slug=f"خبر-{n}", in_feed=True,
+                       paragraphs=[*demo[(n - 101) % len(demo)].paragraphs,
+                                   f"وتتابع نشرة أخبار الخليج رقم {n} تطورات هذا الملف."],
                        published=(when + timedelta(hours=n - 100)).isoformat(),
                        modified=(when + timedelta(hours=n - 100)).isoformat())
             for n in (101, 102, 103, 104, 105, 106, 107, 108, 109, 111)}

@@ -48,7 +48,9 @@ def test_extract_prints_the_article_as_json(tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert list(data) == ["url", "title", "subtitle", "authors", "published_at", "modified_at",
-                          "section", "tags", "language", "text", "text_normalized", "word_count"]
+                          "section", "tags", "language", "text", "text_normalized", "word_count",
+                          "agency", "lead_image", "canonical_url"]
+    assert data["agency"] == "وكالات"  # "عواصم – وكالات:" opens the article
     assert data["title"] == article.title
     assert data["text"].split("\n") == article.paragraphs
     assert data["published_at"] == "2018-06-10T09:30:00+03:00"
