@@ -8,6 +8,7 @@ from akhbar.extract.agency import find_agency
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
 from akhbar.extract.blocks import text_blocks
 from akhbar.extract.clean import clean_lines, split_bylines
+from akhbar.extract.dates import parse_visible_date
 from akhbar.extract.html import (
     content_roots,
     decode_html,
@@ -19,7 +20,14 @@ from akhbar.extract.metadata import extract_metadata, persons
 from akhbar.extract.model import Article, ExtractOptions, Reject
 
 DEFAULT_OPTIONS = ExtractOptions()
+MAX_DATE_LINE = 60
 LANGUAGE_NAMES = {"fa": "Persian", "ur": "Urdu", "other": "not Arabic-script"}
+
+
+def is_date_line(line: str, timezone: str) -> bool:
+    """A short line that only states when the article was published or updated."""
+    return len(line) <= MAX_DATE_LINE and not line.endswith((".", "؟", "!")) and \
+        parse_visible_date(line, timezone) is not None
 
 
 def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
@@ -53,7 +61,7 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     headers = {title, metadata["subtitle"]} - {None}
     paragraphs, byline_names, credits = split_bylines(
         [line for line in clean_lines([clean_text(ln) for ln in raw_lines])
-         if line not in headers])
+         if line not in headers and not is_date_line(line, options.timezone)])
     if not paragraphs:
         return Reject("no_text", "no article text found on the page")
     text = "\n".join(paragraphs)

@@ -70,6 +70,8 @@ SELECT id, source_id, url, final_url, encoding, body, headers
 FROM pages WHERE id = ANY(%(page_ids)s) ORDER BY id;
 
 -- name: create_article_staging
+-- Dropped first: a caller may load twice inside one outer transaction.
+DROP TABLE IF EXISTS pg_temp.article_staging;
 CREATE TEMPORARY TABLE article_staging (LIKE articles INCLUDING DEFAULTS) ON COMMIT DROP;
 
 -- name: copy_article_staging
