@@ -72,8 +72,9 @@ def test_same_text_under_two_urls_of_a_site_is_one_article(sources, database_url
     urls = ["http://gulf.akhbar.test/article/1/x/", "http://gulf.akhbar.test/article/2/y/"]
     with connection() as conn:
         pages = [store_page(conn, "gulf", url) for url in urls]
-        counts = repository.load_results(conn, "gulf", [
-            (page, url, article_from("wire-gulf", url)) for page, url in zip(pages, urls)])
+        staged = [(page, url, article_from("wire-gulf", url))
+                  for page, url in zip(pages, urls, strict=True)]
+        counts = repository.load_results(conn, "gulf", staged)
         again = repository.load_results(conn, "gulf", [
             (pages[1], urls[1], article_from("wire-gulf", urls[1]))])
     assert (counts.new_articles, counts.duplicates) == (1, 1)
