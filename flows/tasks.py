@@ -110,10 +110,10 @@ def list_pending_pages(site_id: str) -> list[int]:
 @task(task_run_name="extract {seed.id} ({page_ids[0]}…)", **IO_RETRIES)
 def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict:
     """Extract a batch of stored pages and load the results."""
-    options = seed.extract_options()
     with connection() as conn:
         results = []
         for page in repository.pages_by_id(conn, page_ids):
+            options = seed.extract_options(page["fetched_at"])
             result = extract_article(bytes(page["body"]), page["final_url"], options,
                                      declared_encoding=page["encoding"])
             url = page["url"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -47,12 +48,41 @@ class Listing(_Model):
     next_selector: str | None = Field(None, description="CSS for the next-page link")
 
 
+class RuleSet(_Model):
+    """Extraction rules for the pages a site served from `valid_from` on (after a redesign)."""
+
+    valid_from: date
+    content_selector: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+
+
 class Extraction(_Model):
-    """Per-site extraction overrides, handed to extract/ as options."""
+    """Per-site extraction overrides, handed to extract/ as options.
+
+    A redesign adds a `[[extraction.rules]]` entry with the date it took effect instead of
+    editing the rules above, so pages stored before it still extract as they did.
+    """
 
     content_selector: str | None = None
     drop_selectors: tuple[str, ...] = ()
     encoding: str | None = Field(None, description="encoding to assume when a page declares none")
+    rules: tuple[RuleSet, ...] = ()
+
+    @field_validator("rules")
+    @classmethod
+    def _dated_in_order(cls, rules: tuple[RuleSet, ...]) -> tuple[RuleSet, ...]:
+        dates = [r.valid_from for r in rules]
+        if dates != sorted(set(dates)):
+            raise ValueError("rule sets must be listed oldest first, one per date")
+        return rules
+
+    def rules_at(self, moment: datetime | None) -> tuple[str | None, tuple[str, ...]]:
+        """(content selector, drop selectors) in force for a page fetched at `moment`."""
+        selector, drops = self.content_selector, self.drop_selectors
+        for rule in self.rules:
+            if moment is None or rule.valid_from <= moment.date():
+                selector, drops = rule.content_selector, rule.drop_selectors
+        return selector, drops
 
 
 class Seed(_Model):
@@ -130,11 +160,13 @@ class Seed(_Model):
                 raise ValueError(f"{url} is outside the site's domains {list(self.domains)}")
         return self
 
-    def extract_options(self) -> ExtractOptions:
-        """Extraction options for this site's pages."""
+    def extract_options(self, fetched_at: datetime | None = None) -> ExtractOptions:
+        """Extraction options for a page of this site fetched at `fetched_at` (default: the
+        newest rules)."""
+        selector, drops = self.extraction.rules_at(fetched_at)
         return ExtractOptions(
-            content_selector=self.extraction.content_selector,
-            drop_selectors=self.extraction.drop_selectors,
+            content_selector=selector,
+            drop_selectors=drops,
             default_encoding=self.extraction.encoding,
             timezone=self.timezone,
             expected_language=self.language,

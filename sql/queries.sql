@@ -66,7 +66,7 @@ WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)
 ORDER BY p.id;
 
 -- name: pages_by_id
-SELECT id, source_id, url, final_url, encoding, body, headers
+SELECT id, source_id, url, final_url, encoding, body, headers, fetched_at
 FROM pages WHERE id = ANY(%(page_ids)s) ORDER BY id;
 
 -- name: create_article_staging

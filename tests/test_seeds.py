@@ -99,3 +99,35 @@ def test_real_seed_patterns_match_its_example_articles(seed):
     assert not seed.is_article_url(seed.base_url)
     # Nobody has checked these against the live sites from here; the files must say so.
     assert seed.verified is False
+
+
+def test_extraction_rules_are_versioned_by_date(tmp_path):
+    from datetime import UTC, datetime
+
+    text = GOOD.format(id="news") + """
+[extraction]
+content_selector = "div.old-body"
+drop_selectors = ["div.old-ad"]
+
+[[extraction.rules]]
+valid_from = 2023-06-01
+content_selector = "article .story"
+drop_selectors = ["aside.promo"]
+"""
+    seed = load_seed(write(tmp_path, "news", text))
+    before = seed.extract_options(datetime(2023, 5, 31, tzinfo=UTC))
+    after = seed.extract_options(datetime(2023, 6, 1, 12, tzinfo=UTC))
+    assert (before.content_selector, before.drop_selectors) == ("div.old-body", ("div.old-ad",))
+    assert (after.content_selector, after.drop_selectors) == ("article .story", ("aside.promo",))
+    assert seed.extract_options().content_selector == "article .story"
+
+
+def test_rule_sets_must_be_in_date_order(tmp_path):
+    text = GOOD.format(id="news") + """
+[[extraction.rules]]
+valid_from = 2024-01-01
+[[extraction.rules]]
+valid_from = 2023-01-01
+"""
+    with pytest.raises(SeedError, match="field `extraction.rules`: .*oldest first"):
+        load_seed(write(tmp_path, "news", text))
