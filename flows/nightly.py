@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from akhbar.flows.health import drift, health_markdown, summary_row
 from akhbar.flows.tasks import (
+    IO_RETRIES,
     close_crawl_run,
     crawl_site,
     extract_pending,
@@ -14,8 +19,12 @@ from akhbar.flows.tasks import (
     register_site,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
-from akhbar.sql import migrate
-from prefect import flow, get_run_logger
+from akhbar.sql import connection, migrate, repository
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Completed, Failed
+
+PARALLEL_ENV = "AKHBAR_PARALLEL_SITES"
 
 
 @flow(name="site", flow_run_name="site {seed.id}")
@@ -37,24 +46,70 @@ def _nightly_run_name() -> str:
     return f"nightly {date.today().isoformat()}"
 
 
+@task(**IO_RETRIES)
+def publish_monitoring(runs: list[dict]) -> list[str]:
+    """The `nightly-summary` table and `site-health` report of this run; returns drift lines."""
+    sites, rows = [], []
+    with connection() as conn:
+        for run in runs:
+            run_id = run.get("crawl_run_id")
+            history = repository.recent_runs(conn, run["source_id"], run_id) if run_id else []
+            rejects = repository.rejects_by_reason(conn, run_id) if run_id else {}
+            sites.append((run, history, drift(run, history)))
+            rows.append(summary_row(run, rejects))
+    create_table_artifact(key="nightly-summary", table=rows,
+                          description="One row per site: what this nightly run did.")
+    create_markdown_artifact(key="site-health", markdown=health_markdown(sites),
+                             description="Each site against its last 7 nightly runs.")
+    return [f"{run['source_id']}: {'; '.join(flags)}" for run, _, flags in sites if flags]
+
+
+@task(**IO_RETRIES)
+def failed_site_run(flow_run_id: str, site_id: str, message: str | None) -> dict:
+    """The crawl_runs row of a site whose subflow failed (or what is known of it)."""
+    with connection() as conn:
+        row = repository.crawl_run_of_flow_run(conn, flow_run_id, site_id)
+    return dict(row) if row else {"source_id": site_id, "status": "failed", "error": message}
+
+
+def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: str | None,
+               parallel: int) -> list:
+    """Each site's subflow, up to `parallel` at a time; their final states in seed order."""
+    def one(seed: Seed):
+        return crawl_and_load_site(seed, directory, proxy, warc_out, return_state=True)
+
+    if parallel <= 1 or len(seeds) <= 1:
+        return [one(seed) for seed in seeds]
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="site") as pool:
+        # Each thread runs in a copy of this flow's context so the subflows nest under it.
+        futures = [pool.submit(contextvars.copy_context().run, one, seed) for seed in seeds]
+        return [future.result() for future in futures]
+
+
 @flow(name="nightly", flow_run_name=_nightly_run_name)
 def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
-            proxy: str | None = None, warc_out: str | None = None) -> list[dict]:
-    """Crawl, extract and load every enabled site (or the named ones); one failing site does
-    not stop the others."""
+            proxy: str | None = None, warc_out: str | None = None,
+            parallel: int = int(os.environ.get(PARALLEL_ENV, "2"))) -> list[dict]:
+    """Crawl, extract and load every enabled site (or the named ones), `parallel` sites at a
+    time; one failing site does not stop the others."""
     logger = get_run_logger()
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]
     migrate()
     summaries, failed = [], []
-    for seed in seeds:
-        state = crawl_and_load_site(seed, str(directory), proxy, warc_out, return_state=True)
+    for seed, state in zip(seeds, _run_sites(seeds, str(directory), proxy, warc_out, parallel),
+                           strict=True):
         if state.is_completed():
             summaries.append(state.result())
         else:
             failed.append(seed.id)
-            summaries.append({"source_id": seed.id, "status": "failed", "error": state.message})
+            summaries.append(failed_site_run(str(state.state_details.flow_run_id), seed.id,
+                                             state.message))
+    drifted = publish_monitoring(summaries)
     logger.info("nightly summary: %s", json.dumps(summaries, ensure_ascii=False, default=str))
     if failed:
-        raise RuntimeError(f"{len(failed)} of {len(seeds)} sites failed: {', '.join(failed)}")
+        return Failed(message=f"{len(failed)} of {len(seeds)} sites failed: {', '.join(failed)}"
+                      + (f"; drift: {' | '.join(drifted)}" if drifted else ""))
+    if drifted:
+        return Completed(message="drift: " + " | ".join(drifted), data=summaries)
     return summaries

@@ -23,7 +23,13 @@ from prefect.runtime import flow_run
 CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
 EXTRACT_BATCH = 200
 PR_SET_PDEATHSIG = 1
-IO_RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "cache_policy": NONE}
+# Only I/O tasks retry; $AKHBAR_TASK_RETRIES and $AKHBAR_RETRY_DELAYS ("5,30") tune them.
+IO_RETRIES = {
+    "retries": int(os.environ.get("AKHBAR_TASK_RETRIES", "2")),
+    "retry_delay_seconds": [float(s) for s in
+                            os.environ.get("AKHBAR_RETRY_DELAYS", "5,30").split(",")],
+    "cache_policy": NONE,
+}
 
 
 class CrawlFailed(RuntimeError):

@@ -29,15 +29,17 @@ SET new_articles = new_articles + %(new_articles)s,
     updated_articles = updated_articles + %(updated_articles)s,
     unchanged = unchanged + %(unchanged)s,
     duplicates = duplicates + %(duplicates)s,
-    rejected = rejected + %(rejected)s
+    rejected = rejected + %(rejected)s,
+    words_total = words_total + %(words_total)s
 WHERE id = %(crawl_run_id)s;
 
 -- name: close_crawl_run
 UPDATE crawl_runs SET status = %(status)s, error = %(error)s, finished_at = now()
 WHERE id = %(crawl_run_id)s
-RETURNING source_id, status, discovered, fetched, pages_stored, new_articles, updated_articles,
+RETURNING id AS crawl_run_id, source_id, status, discovered, fetched, pages_stored, new_articles,
+          updated_articles,
           unchanged, duplicates, rejected, errors, robots_disallowed, not_modified, error,
-          finished_at - started_at AS duration;
+          words_total, finished_at - started_at AS duration;
 
 -- name: latest_pages_of_source
 -- What the spider already has for a site: the newest fetch of every URL.
@@ -215,3 +217,25 @@ WHERE (b.band, b.hash) IN (SELECT * FROM unnest(%(bands)s::smallint[], %(hashes)
 UPDATE articles SET cluster_id = %(cluster_id)s
 WHERE (id = %(article_id)s OR cluster_id = ANY(%(merged)s))
   AND cluster_id IS DISTINCT FROM %(cluster_id)s;
+
+-- name: recent_runs_of_source
+-- The site's last finished runs before this one, newest first, for its health baseline.
+SELECT new_articles + updated_articles + unchanged AS articles, fetched, rejected,
+       words_total, status
+FROM crawl_runs
+WHERE source_id = %(source_id)s AND id < %(crawl_run_id)s AND status = 'completed'
+  AND flow_name = 'nightly'
+ORDER BY id DESC
+LIMIT %(limit)s;
+
+-- name: rejects_by_reason
+SELECT r.reason, count(*) AS pages
+FROM rejects r JOIN pages p ON p.id = r.page_id
+WHERE p.crawl_run_id = %(crawl_run_id)s
+GROUP BY r.reason ORDER BY r.reason;
+
+-- name: crawl_run_of_flow_run
+SELECT id AS crawl_run_id, source_id, status, discovered, fetched, pages_stored, new_articles,
+       updated_articles, unchanged, duplicates, rejected, errors, error, words_total,
+       extract(epoch FROM coalesce(finished_at, now()) - started_at)::float8 AS duration
+FROM crawl_runs WHERE flow_run_id = %(flow_run_id)s AND source_id = %(source_id)s;

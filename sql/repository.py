@@ -22,6 +22,7 @@ class LoadCounts:
     unchanged: int = 0
     duplicates: int = 0
     rejected: int = 0
+    words_total: int = 0
 
 
 def register_source(conn: psycopg.Connection, seed: Seed) -> None:
@@ -108,7 +109,8 @@ def load_results(conn: psycopg.Connection, source_id: str,
     new = sum(1 for row in changed if row["inserted"])
     return LoadCounts(new_articles=new, updated_articles=len(changed) - new,
                       unchanged=len(articles) - len(changed) - superseded - exact,
-                      duplicates=superseded + exact, rejected=len(rejects))
+                      duplicates=superseded + exact, rejected=len(rejects),
+                      words_total=sum(a.word_count for _, _, a in articles))
 
 
 def cluster_near_duplicates(conn: psycopg.Connection, article_id: int, sig: bytes) -> int:
@@ -154,3 +156,20 @@ def finish_chunk(conn: psycopg.Connection, source_id: str, start, end, run: dict
         "source_id": source_id, "chunk_start": start, "chunk_end": end,
         "discovered": run["discovered"], "fetched": run["fetched"],
         "new_articles": run["new_articles"]})
+
+
+def recent_runs(conn: psycopg.Connection, source_id: str, crawl_run_id: int,
+                limit: int = 7) -> list[dict]:
+    return conn.execute(query("recent_runs_of_source"), {
+        "source_id": source_id, "crawl_run_id": crawl_run_id, "limit": limit}).fetchall()
+
+
+def rejects_by_reason(conn: psycopg.Connection, crawl_run_id: int) -> dict[str, int]:
+    return {row["reason"]: row["pages"] for row in conn.execute(
+        query("rejects_by_reason"), {"crawl_run_id": crawl_run_id})}
+
+
+def crawl_run_of_flow_run(conn: psycopg.Connection, flow_run_id: str,
+                          source_id: str) -> dict | None:
+    return conn.execute(query("crawl_run_of_flow_run"), {
+        "flow_run_id": flow_run_id, "source_id": source_id}).fetchone()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import itertools
 import os
+
+# Retries stay on in tests, without the production waits between them.
+os.environ.setdefault("AKHBAR_RETRY_DELAYS", "0,0")
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
