@@ -134,6 +134,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from akhbar.flows.reextract import reextract
+
+    load_seeds(args.seeds_dir, [args.site] if args.site else None)
+    migrate()
+    _print_summaries(reextract(site=args.site, since=args.since, seeds_dir=str(args.seeds_dir)))
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from akhbar.extract import Reject, extract_article
     from akhbar.extract.model import ExtractOptions
@@ -197,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="akhbar",
         description="Keep a PostgreSQL corpus of Arabic news articles up to date.",
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=32),
         epilog=f"Database: ${'AKHBAR_DATABASE_URL'} or an embedded PostgreSQL under "
                f"$AKHBAR_DATA_DIR (default: your user data directory).",
     )
@@ -232,6 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also load Arabic-script pages of sites that have no seed")
     warc.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
     warc.add_argument("--proxy", help=argparse.SUPPRESS)
+    reextract = add("reextract", cmd_reextract,
+                    "re-extract stored pages with the current extractor (no network)")
+    reextract.add_argument("--site", help="only this site")
+    reextract.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                           help="only pages fetched since this day")
+    reextract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR,
+                           help="folder of seed files")
     extract = add("extract", cmd_extract, "print the article extracted from an HTML file as JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
@@ -253,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     seeds = add("seeds", cmd_seeds, "validate seed files and list the sites")
     seeds.add_argument("files", nargs="*", type=Path, metavar="FILE.toml")
     seeds.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
-    serve = add("serve", cmd_serve, "serve the nightly deployment on its cron schedule")
+    serve = add("serve", cmd_serve,
+                "serve the deployments: nightly on its cron schedule, the others on demand")
     serve.add_argument("--cron", default=os.environ.get("AKHBAR_NIGHTLY_CRON", "0 2 * * *"),
                        help="cron schedule of the nightly run (default: %(default)s)")
     serve.add_argument("--timezone", default=os.environ.get("AKHBAR_TIMEZONE", "UTC"),
@@ -268,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Prefect's telemetry heartbeat contends for the temporary server's SQLite database.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if args.command in ("demo", "nightly", "backfill", "import-warc"):
+    if args.command in ("demo", "nightly", "backfill", "import-warc", "reextract"):
         from akhbar.flows.serve import use_local_server_if_running
 
         use_local_server_if_running()

@@ -38,17 +38,26 @@ def use_local_server_if_running() -> str | None:
     return None
 
 
-def nightly_deployment(cron: str, timezone: str):
-    """The nightly flow on its cron schedule."""
+def deployments(cron: str, timezone: str) -> list:
+    """Every deployment of akhbar: nightly on its cron schedule, the others on demand."""
+    from akhbar.flows.backfill import backfill
+    from akhbar.flows.import_warc import import_warc
     from akhbar.flows.nightly import nightly
+    from akhbar.flows.reextract import reextract
     from prefect.schedules import Cron
 
-    return nightly.to_deployment(
-        name=NIGHTLY_DEPLOYMENT,
-        schedules=[Cron(cron, timezone=timezone)],
-        description="Crawl, extract and load every enabled site.",
-        tags=["akhbar"],
-    )
+    return [
+        nightly.to_deployment(name=NIGHTLY_DEPLOYMENT, schedules=[Cron(cron, timezone=timezone)],
+                              description="Crawl, extract and load every enabled site.",
+                              tags=["akhbar"]),
+        backfill.to_deployment(name="akhbar-backfill", tags=["akhbar"],
+                               description="Backfill a site's archive over a date window."),
+        reextract.to_deployment(name="akhbar-reextract", tags=["akhbar"],
+                                description="Re-extract stored pages with the current "
+                                            "extractor."),
+        import_warc.to_deployment(name="akhbar-import-warc", tags=["akhbar"],
+                                  description="Load article pages from WARC files."),
+    ]
 
 
 def serve_deployments(cron: str, timezone: str) -> None:
@@ -60,7 +69,7 @@ def serve_deployments(cron: str, timezone: str) -> None:
         print("akhbar: no Prefect server found; runs go to a temporary local API and will not "
               "show in a UI. Start one with `akhbar ui` (or set PREFECT_API_URL) first.",
               file=sys.stderr)
-    serve(nightly_deployment(cron, timezone))
+    serve(*deployments(cron, timezone))
 
 
 def run_prefect_server(host: str, port: int) -> int:

@@ -150,7 +150,11 @@ RETURNING page_id;
 -- name: insert_reject
 INSERT INTO rejects (page_id, reason, detail, extractor_version)
 VALUES (%(page_id)s, %(reason)s, %(detail)s, %(extractor_version)s)
-ON CONFLICT (page_id) DO NOTHING;
+ON CONFLICT (page_id) DO UPDATE
+SET reason = excluded.reason, detail = excluded.detail,
+    extractor_version = excluded.extractor_version, created_at = now()
+WHERE (rejects.reason, rejects.detail, rejects.extractor_version)
+      IS DISTINCT FROM (excluded.reason, excluded.detail, excluded.extractor_version);
 
 -- name: source_counts
 SELECT s.id AS source_id,
@@ -239,3 +243,15 @@ SELECT id AS crawl_run_id, source_id, status, discovered, fetched, pages_stored,
        updated_articles, unchanged, duplicates, rejected, errors, error, words_total,
        extract(epoch FROM coalesce(finished_at, now()) - started_at)::float8 AS duration
 FROM crawl_runs WHERE flow_run_id = %(flow_run_id)s AND source_id = %(source_id)s;
+
+-- name: latest_page_ids
+-- The newest page of every URL of a site, fetched since a date (all when NULL).
+SELECT id FROM (
+    SELECT DISTINCT ON (url) id, fetched_at FROM pages
+    WHERE source_id = %(source_id)s ORDER BY url, fetched_at DESC, id DESC) AS newest
+WHERE %(since)s::timestamptz IS NULL OR fetched_at >= %(since)s::timestamptz
+ORDER BY id;
+
+-- name: clear_rejects_of_pages
+-- Pages that now give an article are no longer rejects (after a re-extraction).
+DELETE FROM rejects WHERE page_id = ANY(%(page_ids)s);

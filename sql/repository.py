@@ -83,6 +83,8 @@ def load_results(conn: psycopg.Connection, source_id: str,
     with conn.transaction():
         changed, superseded, exact = [], 0, 0
         if articles:
+            conn.execute(query("clear_rejects_of_pages"),
+                         {"page_ids": [page_id for page_id, _, _ in articles]})
             conn.execute(query("create_article_staging"))
             with conn.cursor().copy(query("copy_article_staging")) as copy:
                 for page_id, url, article in articles:
@@ -173,3 +175,8 @@ def crawl_run_of_flow_run(conn: psycopg.Connection, flow_run_id: str,
                           source_id: str) -> dict | None:
     return conn.execute(query("crawl_run_of_flow_run"), {
         "flow_run_id": flow_run_id, "source_id": source_id}).fetchone()
+
+
+def latest_page_ids(conn: psycopg.Connection, source_id: str, since=None) -> list[int]:
+    return [row["id"] for row in conn.execute(query("latest_page_ids"),
+                                              {"source_id": source_id, "since": since})]

@@ -15,7 +15,8 @@ import pytest
 from akhbar.flows.demo.site import build_site, load_articles
 from conftest import FIXTURES, table_snapshot
 
-COMMANDS = ("demo", "nightly", "extract", "db", "seeds", "serve", "ui")
+COMMANDS = ("demo", "nightly", "backfill", "import-warc", "reextract", "extract", "eval", "db",
+            "seeds", "serve", "ui")
 
 
 def akhbar(*args: str, env: dict | None = None,
@@ -117,6 +118,10 @@ def test_serve_registers_the_nightly_deployment(prefect_api, database_url):
         assert schedule.schedule.cron == "0 2 * * *"
         assert schedule.schedule.timezone == "Asia/Kuwait"
         assert schedule.active
+        with get_client(sync_client=True) as client:
+            for name in ("backfill/akhbar-backfill", "reextract/akhbar-reextract",
+                         "import_warc/akhbar-import-warc"):
+                assert client.read_deployment_by_name(name).schedules == []
     finally:
         process.terminate()
         process.wait(timeout=60)
