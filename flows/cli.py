@@ -206,7 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="akhbar",
         description="Keep a PostgreSQL corpus of Arabic news articles up to date.",
-        formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=32),
         epilog=f"Database: ${'AKHBAR_DATABASE_URL'} or an embedded PostgreSQL under "
                f"$AKHBAR_DATA_DIR (default: your user data directory).",
     )
