@@ -18,6 +18,7 @@ from akhbar.spiders.crawl import SUMMARY_PREFIX
 from akhbar.sql import DATABASE_URL_ENV, connection, database_url, repository
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
 CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
@@ -58,6 +59,28 @@ def _die_with_parent() -> None:
         pass
 
 
+def site_limit_name(site_id: str) -> str:
+    """The Prefect global concurrency limit every crawl of a site holds a slot of."""
+    return f"akhbar-site-{site_id}"
+
+
+def ensure_site_limit(site_id: str) -> str:
+    """Create the site's global concurrency limit (one crawl at a time, whichever flow runs
+    it: a backfill during the nightly waits instead of doubling the load on the site)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    name = site_limit_name(site_id)
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_global_concurrency_limit(
+                GlobalConcurrencyLimitCreate(name=name, limit=1, active=True))
+        except ObjectAlreadyExists:
+            pass  # kept as it is: an operator may have raised or lowered it
+    return name
+
+
 @task(name="crawl_site", task_run_name="crawl {site_id}", **IO_RETRIES)
 def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | None,
                since: date | None = None, until: date | None = None,
@@ -73,6 +96,12 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
         command += ["--since", since.isoformat(), "--until", until.isoformat()]
     if warc_out:
         command += ["--warc-out", warc_out]
+    with concurrency(ensure_site_limit(site_id), occupy=1, lease_duration=600):
+        return _run_crawl(command, env, site_id, crawl_run_id, logger)
+
+
+def _run_crawl(command: list[str], env: dict, site_id: str, crawl_run_id: int, logger) -> dict:
+    """Run the crawl process to its end, relaying its log lines; its summary."""
     summary: dict = {}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, encoding="utf-8",
@@ -92,6 +121,7 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
 
     reader = threading.Thread(target=relay, daemon=True)
     reader.start()
+    logger.info("crawl process %d started", process.pid)
     try:
         code = process.wait(timeout=float(os.environ.get(CRAWL_TIMEOUT_ENV, 4 * 3600)))
     except subprocess.TimeoutExpired:

@@ -94,3 +94,30 @@ def test_failing_site_leaves_the_others_stored(prefect_api, database_url, demo_s
                             ).fetchone()[0] == 5
         assert conn.execute("SELECT status FROM crawl_runs WHERE source_id = 'broken'"
                             ).fetchone()[0] == "failed"
+
+
+def test_a_site_is_crawled_by_one_run_at_a_time(prefect_api, database_url, demo_site,
+                                                 demo_seeds_dir):
+    import threading
+    import time
+
+    from akhbar.flows.tasks import ensure_site_limit
+    from prefect.concurrency.sync import concurrency
+
+    # Another run (a backfill, say) holds the site's slot for two seconds.
+    name = ensure_site_limit("demo")
+    holding, released = threading.Event(), []
+
+    def other_run():
+        with concurrency(name, occupy=1):
+            holding.set()
+            time.sleep(2)
+            released.append(time.monotonic())
+
+    other = threading.Thread(target=other_run)
+    other.start()
+    holding.wait(30)
+    nightly(sites=["demo"], seeds_dir=str(demo_seeds_dir), proxy=demo_site.proxy_url)
+    other.join()
+    first_request = min(t for t, _ in demo_site.log)
+    assert first_request >= released[0]

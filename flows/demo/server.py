@@ -28,6 +28,7 @@ class LoopbackNetwork:
         # Seconds to wait before answering URLs with a given prefix (slow sites in tests).
         self.delays: dict[str, float] = {}
         self.requests: Counter[str] = Counter()
+        self.log: list[tuple[float, str]] = []  # (time.monotonic(), url) of every request
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -62,6 +63,7 @@ class LoopbackNetwork:
         url = f"http://{host}{path}"
         with self._lock:
             self.requests[url] += 1
+            self.log.append((time.monotonic(), url))
         delay = max((s for prefix, s in self.delays.items() if url.startswith(prefix)), default=0)
         if delay:
             time.sleep(delay)
