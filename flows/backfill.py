@@ -22,6 +22,7 @@ from akhbar.flows.tasks import (
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.sql import connection, migrate, repository
 from prefect import flow, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
 
 CHUNK_SIZES = ("day", "month")
@@ -108,5 +109,15 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
     migrate()
     register_site(seed)
     done = list_done_chunks(seed.id)
-    return [backfill_chunk(seed, start, end, str(directory), proxy, warc_out)
-            for start, end in chunks if (start, end) not in done]
+    finished = sum(1 for chunk in chunks if chunk in done)
+    progress = create_progress_artifact(
+        progress=100 * finished / len(chunks), key=f"backfill-{seed.id}",
+        description=f"Chunks of {since}..{until} done for {seed.id}")
+    runs = []
+    for start, end in chunks:
+        if (start, end) in done:
+            continue
+        runs.append(backfill_chunk(seed, start, end, str(directory), proxy, warc_out))
+        finished += 1
+        update_progress_artifact(progress, progress=100 * finished / len(chunks))
+    return runs

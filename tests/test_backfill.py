@@ -61,6 +61,13 @@ def test_backfill_fetches_the_window_only(prefect_api, database_url, archive_net
     assert [row[0] for row in stored["articles"]] == expected
     assert len(expected) == 12
     assert [row[2] for row in stored["chunks"]] == ["done"] * 3
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        [progress] = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["backfill-archive"])), limit=1)
+    assert progress.type == "progress" and float(progress.data) == 100.0
     for article in archive_articles():
         if not in_window(article):
             assert archive_network.requests[ARCHIVE + article.path] == 0
