@@ -80,7 +80,10 @@ def run_prefect_server(host: str, port: int) -> int:
         return 0
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host,
                "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    # The UI calls the API at the address these settings give, not at --host/--port.
+    env = dict(os.environ, PREFECT_SERVER_API_HOST=host, PREFECT_SERVER_API_PORT=str(port),
+               PREFECT_UI_API_URL=f"{url}/api")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 120
         while not is_healthy(url + "/api"):
