@@ -192,6 +192,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from akhbar.flows.serve import deploy_to_pool, use_local_server_if_running
+
+    if not use_local_server_if_running():
+        raise UsageError("no Prefect server: start one (`akhbar ui` or `prefect server start`) "
+                         "or set PREFECT_API_URL, then deploy again")
+    migrate()
+    deploy_to_pool(args.pool, args.cron, args.timezone)
+    print(f"deployed site-run/akhbar-site and nightly/akhbar-nightly-{args.pool} to work pool "
+          f"{args.pool}; start workers with: prefect worker start --pool {args.pool}")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from akhbar.flows.serve import run_prefect_server
 
@@ -275,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="cron schedule of the nightly run (default: %(default)s)")
     serve.add_argument("--timezone", default=os.environ.get("AKHBAR_TIMEZONE", "UTC"),
                        help="timezone of the schedule (default: %(default)s)")
+    deploy = add("deploy", cmd_deploy,
+                 "deploy the nightly and per-site flows to a process work pool for workers")
+    deploy.add_argument("--pool", default="akhbar", help="work pool name (default: %(default)s)")
+    deploy.add_argument("--cron", default=None, help="schedule the pool's nightly (cron)")
+    deploy.add_argument("--timezone", default=os.environ.get("AKHBAR_TIMEZONE", "UTC"))
     ui = add("ui", cmd_ui, "start the Prefect server and print the UI address")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=PREFECT_UI_PORT)

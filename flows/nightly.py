@@ -22,6 +22,7 @@ from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.sql import connection, migrate, repository
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.deployments import run_deployment
 from prefect.states import Completed, Failed
 
 PARALLEL_ENV = "AKHBAR_PARALLEL_SITES"
@@ -40,6 +41,22 @@ def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None,
         close_crawl_run(crawl_run_id, "failed", str(exc))
         raise
     return close_crawl_run(crawl_run_id, "completed", None)
+
+
+def _site_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"site {flow_run.parameters['site']}"
+
+
+@flow(name="site-run", flow_run_name=_site_run_name)
+def crawl_site_by_id(site: str, seeds_dir: str | None = None, proxy: str | None = None,
+                     warc_out: str | None = None) -> dict:
+    """One site by its id, as its own deployment: what workers of a pool pick up."""
+    directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
+    seed = load_seeds(directory, [site])[0]
+    # The site's work runs in this flow run itself, so its crawl_runs row carries this id.
+    return crawl_and_load_site.fn(seed, str(directory), proxy, warc_out)
 
 
 def _nightly_run_name() -> str:
@@ -65,17 +82,26 @@ def publish_monitoring(runs: list[dict]) -> list[str]:
 
 
 @task(**IO_RETRIES)
-def failed_site_run(flow_run_id: str, site_id: str, message: str | None) -> dict:
-    """The crawl_runs row of a site whose subflow failed (or what is known of it)."""
+def site_run_row(flow_run_id: str, site_id: str, message: str | None) -> dict:
+    """The crawl_runs row of a site's run (for failed runs: what is known of it)."""
     with connection() as conn:
         row = repository.crawl_run_of_flow_run(conn, flow_run_id, site_id)
     return dict(row) if row else {"source_id": site_id, "status": "failed", "error": message}
 
 
 def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: str | None,
-               parallel: int) -> list:
-    """Each site's subflow, up to `parallel` at a time; their final states in seed order."""
+               parallel: int, site_deployment: str | None = None) -> list:
+    """Each site's run, up to `parallel` at a time; their final states in seed order.
+
+    With `site_deployment`, each site becomes a flow run of that deployment, which the workers
+    of its pool claim (each run is claimed by exactly one worker); otherwise a subflow here.
+    """
     def one(seed: Seed):
+        if site_deployment:
+            run = run_deployment(site_deployment, timeout=None, as_subflow=True, parameters={
+                "site": seed.id, "seeds_dir": directory, "proxy": proxy, "warc_out": warc_out})
+            run.state.state_details.flow_run_id = run.id
+            return run.state
         return crawl_and_load_site(seed, directory, proxy, warc_out, return_state=True)
 
     if parallel <= 1 or len(seeds) <= 1:
@@ -89,7 +115,8 @@ def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: s
 @flow(name="nightly", flow_run_name=_nightly_run_name)
 def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
             proxy: str | None = None, warc_out: str | None = None,
-            parallel: int = int(os.environ.get(PARALLEL_ENV, "2"))) -> list[dict]:
+            parallel: int = int(os.environ.get(PARALLEL_ENV, "2")),
+            site_deployment: str | None = None) -> list[dict]:
     """Crawl, extract and load every enabled site (or the named ones), `parallel` sites at a
     time; one failing site does not stop the others."""
     logger = get_run_logger()
@@ -97,13 +124,16 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]
     migrate()
     summaries, failed = [], []
-    for seed, state in zip(seeds, _run_sites(seeds, str(directory), proxy, warc_out, parallel),
-                           strict=True):
-        if state.is_completed():
+    states = _run_sites(seeds, str(directory), proxy, warc_out, parallel, site_deployment)
+    for seed, state in zip(seeds, states, strict=True):
+        if state.is_completed() and not site_deployment:
             summaries.append(state.result())
+        elif state.is_completed():  # a worker's run: its figures are in crawl_runs
+            summaries.append(site_run_row(str(state.state_details.flow_run_id), seed.id,
+                                             state.message))
         else:
             failed.append(seed.id)
-            summaries.append(failed_site_run(str(state.state_details.flow_run_id), seed.id,
+            summaries.append(site_run_row(str(state.state_details.flow_run_id), seed.id,
                                              state.message))
     drifted = publish_monitoring(summaries)
     logger.info("nightly summary: %s", json.dumps(summaries, ensure_ascii=False, default=str))

@@ -104,3 +104,32 @@ def run_prefect_server(host: str, port: int) -> int:
         process.terminate()
         process.wait(timeout=30)
         return 0
+
+
+def deploy_to_pool(pool: str, cron: str | None = None, timezone: str = "UTC") -> list:
+    """Register the per-site and nightly deployments on a process work pool, for workers on
+    one or several machines (`prefect worker start --pool POOL`). Returns their ids."""
+    from pathlib import Path
+
+    from akhbar.flows import nightly as nightly_module
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.schedules import Cron
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+        except ObjectAlreadyExists:
+            pass
+    source = str(Path(nightly_module.__file__).parent)
+    site = nightly_module.crawl_site_by_id.from_source(source, "nightly.py:crawl_site_by_id")
+    nightly = nightly_module.nightly.from_source(source, "nightly.py:nightly")
+    return [
+        site.deploy(name="akhbar-site", work_pool_name=pool, build=False, push=False,
+                    print_next_steps=False, tags=["akhbar"]),
+        nightly.deploy(name=f"akhbar-nightly-{pool}", work_pool_name=pool, build=False,
+                       push=False, print_next_steps=False, tags=["akhbar"],
+                       parameters={"site_deployment": "site-run/akhbar-site"},
+                       schedules=[Cron(cron, timezone=timezone)] if cron else None),
+    ]

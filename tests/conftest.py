@@ -94,6 +94,34 @@ def prefect_api() -> Iterator[str]:
         yield PREFECT_API_URL.value()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def prefect_server(tmp_path) -> Iterator[str]:
+    """A real `prefect server` (started by `akhbar ui`) on a free port; its base URL."""
+    import subprocess
+    import sys
+
+    port = free_port()
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"),
+               PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "akhbar.flows.cli", "ui", "--port",
+                                str(port)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == f"Prefect UI: http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 @pytest.fixture
 def demo_site() -> Iterator[LoopbackNetwork]:
     """The bundled demo site served on 127.0.0.1."""

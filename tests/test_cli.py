@@ -16,7 +16,7 @@ from akhbar.flows.demo.site import build_site, load_articles
 from conftest import FIXTURES, table_snapshot
 
 COMMANDS = ("demo", "nightly", "backfill", "import-warc", "reextract", "extract", "eval", "db",
-            "seeds", "serve", "ui")
+            "seeds", "serve", "deploy", "ui")
 
 
 def akhbar(*args: str, env: dict | None = None,

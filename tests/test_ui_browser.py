@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -27,33 +26,11 @@ pytestmark = pytest.mark.skipif(
     reason=f"no Chromium at {CHROMIUM}: install Debian's chromium package to run the UI test")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def api(url: str, path: str, body: dict) -> object:
     request = urllib.request.Request(f"{url}/api{path}", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
-
-
-@pytest.fixture
-def prefect_server(tmp_path):
-    port = free_port()
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"),
-               PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    env.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "akhbar.flows.cli", "ui", "--port",
-                                str(port)], env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == f"Prefect UI: http://127.0.0.1:{port}"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
 
 
 def test_nightly_run_in_the_prefect_ui(prefect_server, database_url, tmp_path):
