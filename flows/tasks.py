@@ -9,9 +9,10 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from datetime import date
 
-from akhbar.extract import extract_article
+from akhbar.extract import Reject, extract_article
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Seed
 from akhbar.spiders.crawl import SUMMARY_PREFIX
@@ -159,6 +160,12 @@ def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict
             results.append((page["id"], url, result))
         counts = repository.load_results(conn, seed.id, results)
         repository.record_extraction(conn, crawl_run_id, counts)
+    reasons = Counter(r.reason for _, _, r in results if isinstance(r, Reject))
+    get_run_logger().info(
+        "extracted %d pages of %s: %d new, %d updated, %d unchanged, %d duplicates, "
+        "%d rejected%s", len(results), seed.id, counts.new_articles, counts.updated_articles,
+        counts.unchanged, counts.duplicates, counts.rejected,
+        f" ({', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))})" if reasons else "")
     return counts.__dict__
 
 

@@ -124,6 +124,12 @@ def test_serve_registers_the_nightly_deployment(prefect_api, database_url):
             for name in ("backfill/akhbar-backfill", "reextract/akhbar-reextract",
                          "import_warc/akhbar-import-warc"):
                 assert client.read_deployment_by_name(name).schedules == []
+        listed = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],
+                                env=env | {"COLUMNS": "300"},
+                                capture_output=True, text=True, timeout=120).stdout
+        for name in ("akhbar-nightly", "akhbar-backfill", "akhbar-reextract",
+                     "akhbar-import-warc"):
+            assert name in listed
     finally:
         process.terminate()
         process.wait(timeout=60)
