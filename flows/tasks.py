@@ -23,6 +23,8 @@ from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
 CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
+LEASE_ENV = "AKHBAR_SITE_LEASE_SECONDS"
+WAIT_ENV = "AKHBAR_SITE_WAIT_SECONDS"
 EXTRACT_BATCH = 200
 PR_SET_PDEATHSIG = 1
 # Only I/O tasks retry; $AKHBAR_TASK_RETRIES and $AKHBAR_RETRY_DELAYS ("5,30") tune them.
@@ -97,8 +99,19 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
         command += ["--since", since.isoformat(), "--until", until.isoformat()]
     if warc_out:
         command += ["--warc-out", warc_out]
-    with concurrency(ensure_site_limit(site_id), occupy=1, lease_duration=600):
-        return _run_crawl(command, env, site_id, crawl_run_id, logger)
+    # The slot's lease is renewed while the crawl runs; a killed holder's slot comes back when
+    # the server expires its lease. Should that not happen, the crawl goes ahead after
+    # $AKHBAR_SITE_WAIT_SECONDS rather than hold the night.
+    lease = max(60.0, float(os.environ.get(LEASE_ENV, "120")))  # Prefect: at least 60 s
+    wait = float(os.environ.get(WAIT_ENV, "1800"))
+    try:
+        with concurrency(ensure_site_limit(site_id), occupy=1, lease_duration=lease,
+                         timeout_seconds=wait):
+            return _run_crawl(command, env, site_id, crawl_run_id, logger)
+    except TimeoutError:
+        logger.warning("%s's crawl slot stayed taken for %.0f s (a run killed while crawling?);"
+                       " crawling without it", site_id, wait)
+    return _run_crawl(command, env, site_id, crawl_run_id, logger)
 
 
 def _run_crawl(command: list[str], env: dict, site_id: str, crawl_run_id: int, logger) -> dict:

@@ -8,6 +8,11 @@ import os
 
 # Retries stay on in tests, without the production waits between them.
 os.environ.setdefault("AKHBAR_RETRY_DELAYS", "0,0")
+# A crawl killed by a test frees its site's slot after this (Prefect's minimum lease).
+os.environ.setdefault("AKHBAR_SITE_LEASE_SECONDS", "60")
+# The test harness's server does not expire leases: a slot left by a killed crawl is waited for
+# this long, then ignored.
+os.environ.setdefault("AKHBAR_SITE_WAIT_SECONDS", "20")
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
