@@ -254,4 +254,6 @@ ORDER BY id;
 
 -- name: clear_rejects_of_pages
 -- Pages that now give an article are no longer rejects (after a re-extraction).
-DELETE FROM rejects WHERE page_id = ANY(%(page_ids)s);
+DELETE FROM rejects r
+WHERE r.page_id = ANY(%(page_ids)s)
+  AND EXISTS (SELECT 1 FROM articles a WHERE a.page_id = r.page_id);

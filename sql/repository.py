@@ -83,8 +83,6 @@ def load_results(conn: psycopg.Connection, source_id: str,
     with conn.transaction():
         changed, superseded, exact = [], 0, 0
         if articles:
-            conn.execute(query("clear_rejects_of_pages"),
-                         {"page_ids": [page_id for page_id, _, _ in articles]})
             conn.execute(query("create_article_staging"))
             with conn.cursor().copy(query("copy_article_staging")) as copy:
                 for page_id, url, article in articles:
@@ -101,6 +99,8 @@ def load_results(conn: psycopg.Connection, source_id: str,
                                      {"extractor_version": EXTRACTOR_VERSION}).fetchall())
             changed = conn.execute(query("merge_article_staging")).fetchall()
             superseded = len(conn.execute(query("reject_superseded_staging")).fetchall())
+            conn.execute(query("clear_rejects_of_pages"),
+                         {"page_ids": [page_id for page_id, _, _ in articles]})
             for row in changed:
                 cluster_near_duplicates(conn, row["id"], bytes(row["minhash"]))
         for page_id, reject in rejects:

@@ -108,12 +108,14 @@ def test_serve_registers_the_nightly_deployment(prefect_api, database_url):
     try:
         deadline = time.monotonic() + 120
         deployment = None
+        names = ("nightly/akhbar-nightly", "backfill/akhbar-backfill",
+                 "reextract/akhbar-reextract", "import_warc/akhbar-import-warc")
         with get_client(sync_client=True) as client:
             while deployment is None and time.monotonic() < deadline:
                 assert process.poll() is None, process.stdout.read()
-                try:
-                    deployment = client.read_deployment_by_name("nightly/akhbar-nightly")
-                except Exception:  # not registered yet
+                try:  # serve registers them one after the other
+                    deployment = [client.read_deployment_by_name(n) for n in names][0]
+                except Exception:  # not all registered yet
                     time.sleep(1)
         assert deployment is not None, "the deployment was not registered"
         [schedule] = deployment.schedules
