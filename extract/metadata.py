@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -286,8 +286,3 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None
         "canonical_url": canonical[0].strip() if canonical else None,
         "declared_language": lang[0].split("-")[0].lower() if lang else None,
     }
-
-
-def to_utc(moment: datetime | None) -> datetime | None:
-    """The same instant in UTC."""
-    return moment.astimezone(UTC) if moment else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -178,8 +178,3 @@ def build_site(base_url: str, site_name: str = "الأخبار التجريبي�
                 datetime.fromisoformat(article.modified).astimezone(UTC), usegmt=True)
         })
     return pages
-
-
-def edit_article(article: DemoArticle, **changes) -> DemoArticle:
-    """A copy of an article with some fields changed (for tests of updates)."""
-    return replace(article, **changes)
