@@ -20,7 +20,7 @@ from akhbar.flows.tasks import (
     register_site,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
-from akhbar.sql import connection, migrate, repository
+from akhbar.sql import connect, migrate, repository
 from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.runtime import flow_run
@@ -64,19 +64,19 @@ def _chunk_run_name() -> str:
 
 @task(**IO_RETRIES)
 def list_done_chunks(site_id: str) -> set[tuple]:
-    with connection() as conn:
+    with connect() as conn:
         return repository.done_chunks(conn, site_id)
 
 
 @task(**IO_RETRIES)
 def start_chunk(site_id: str, start: date, end: date) -> None:
-    with connection() as conn:
+    with connect() as conn:
         repository.start_chunk(conn, site_id, start, end)
 
 
 @task(**IO_RETRIES)
 def finish_chunk(site_id: str, start: date, end: date, run: dict) -> None:
-    with connection() as conn:
+    with connect() as conn:
         repository.finish_chunk(conn, site_id, start, end, run)
 
 

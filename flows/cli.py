@@ -15,7 +15,7 @@ from pathlib import Path
 
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
 from akhbar.spiders.warc import WarcError
-from akhbar.sql import DatabaseError, connection, migrate, repository
+from akhbar.sql import DatabaseError, connect, migrate, repository
 
 PREFECT_UI_PORT = 4200
 ARTICLE_KEYS = ("url", "title", "subtitle", "authors", "published_at", "modified_at", "section",
@@ -28,7 +28,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     migrate()
     summaries = run_demo()
-    with connection() as conn:
+    with connect() as conn:
         counts = repository.source_counts(conn, [s["source_id"] for s in summaries])
         article = repository.sample_article(conn, "demo")
     print("\nThis run:")
@@ -95,7 +95,7 @@ def chunk_progress(site_id: str, chunks: list) -> Iterator[None]:
 
     def follow() -> None:
         while not stop.wait(1.0):
-            with connection() as conn:
+            with connect() as conn:
                 done = len(repository.done_chunks(conn, site_id) & planned)
             bar.update(done - bar.n)
 

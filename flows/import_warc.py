@@ -14,7 +14,7 @@ from akhbar.flows.tasks import IO_RETRIES, close_crawl_run, extract_pending
 from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
 from akhbar.spiders.warc import ArchivedResponse, open_warc, read_html_responses
-from akhbar.sql import connection, database_url, migrate, repository
+from akhbar.sql import connect, database_url, migrate, repository
 from prefect import flow, task
 from prefect.runtime import flow_run
 
@@ -66,7 +66,7 @@ def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
                     if seed is None or not seed.is_article_url(seed.canonical_url(response.url)):
                         continue
                     if seed.id not in sites:
-                        with connection() as conn:
+                        with connect() as conn:
                             repository.register_source(conn, seed)
                             crawl_run_id = repository.open_crawl_run(conn, seed.id, run_id,
                                                                      "import_warc")
@@ -95,7 +95,7 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
     migrate()
     summaries = []
     for seed, crawl_run_id, stored in store_warc_pages(paths, seeds, all_arabic, proxy):
-        with connection() as conn:
+        with connect() as conn:
             repository.record_crawl(conn, crawl_run_id, {"discovered": stored,
                                                          "fetched": stored,
                                                          "pages_stored": stored})

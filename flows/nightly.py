@@ -19,7 +19,7 @@ from akhbar.flows.tasks import (
     register_site,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
-from akhbar.sql import connection, migrate, repository
+from akhbar.sql import connect, migrate, repository
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.deployments import run_deployment
@@ -67,7 +67,7 @@ def _nightly_run_name() -> str:
 def publish_monitoring(runs: list[dict]) -> list[str]:
     """The `nightly-summary` table and `site-health` report of this run; returns drift lines."""
     sites, rows = [], []
-    with connection() as conn:
+    with connect() as conn:
         for run in runs:
             run_id = run.get("crawl_run_id")
             history = repository.recent_runs(conn, run["source_id"], run_id) if run_id else []
@@ -84,14 +84,14 @@ def publish_monitoring(runs: list[dict]) -> list[str]:
 @task(**IO_RETRIES)
 def site_run_row(flow_run_id: str, site_id: str, message: str | None) -> dict:
     """The crawl_runs row of a site's run (for failed runs: what is known of it)."""
-    with connection() as conn:
+    with connect() as conn:
         row = repository.crawl_run_of_flow_run(conn, flow_run_id, site_id)
     return dict(row) if row else {"source_id": site_id, "status": "failed", "error": message}
 
 
 def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: str | None,
                parallel: int, site_deployment: str | None = None) -> list:
-    """Each site's run, up to `parallel` at a time; their final states in seed order.
+    """Each site's run, up to `parallel` at a time: (flow run id, final state) in seed order.
 
     With `site_deployment`, each site becomes a flow run of that deployment, which the workers
     of its pool claim (each run is claimed by exactly one worker); otherwise a subflow here.
@@ -100,9 +100,9 @@ def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: s
         if site_deployment:
             run = run_deployment(site_deployment, timeout=None, as_subflow=True, parameters={
                 "site": seed.id, "seeds_dir": directory, "proxy": proxy, "warc_out": warc_out})
-            run.state.state_details.flow_run_id = run.id
-            return run.state
-        return crawl_and_load_site(seed, directory, proxy, warc_out, return_state=True)
+            return run.id, run.state
+        state = crawl_and_load_site(seed, directory, proxy, warc_out, return_state=True)
+        return state.state_details.flow_run_id, state
 
     if parallel <= 1 or len(seeds) <= 1:
         return [one(seed) for seed in seeds]
@@ -124,17 +124,15 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]
     migrate()
     summaries, failed = [], []
-    states = _run_sites(seeds, str(directory), proxy, warc_out, parallel, site_deployment)
-    for seed, state in zip(seeds, states, strict=True):
+    runs = _run_sites(seeds, str(directory), proxy, warc_out, parallel, site_deployment)
+    for seed, (flow_run_id, state) in zip(seeds, runs, strict=True):
         if state.is_completed() and not site_deployment:
             summaries.append(state.result())
         elif state.is_completed():  # a worker's run: its figures are in crawl_runs
-            summaries.append(site_run_row(str(state.state_details.flow_run_id), seed.id,
-                                             state.message))
+            summaries.append(site_run_row(str(flow_run_id), seed.id, state.message))
         else:
             failed.append(seed.id)
-            summaries.append(site_run_row(str(state.state_details.flow_run_id), seed.id,
-                                             state.message))
+            summaries.append(site_run_row(str(flow_run_id), seed.id, state.message))
     drifted = publish_monitoring(summaries)
     logger.info("nightly summary: %s", json.dumps(summaries, ensure_ascii=False, default=str))
     if failed:

@@ -19,7 +19,7 @@ from akhbar.flows.tasks import (
     register_site,
 )
 from akhbar.seeds import SEEDS_DIR, load_seeds
-from akhbar.sql import connection, migrate, repository
+from akhbar.sql import connect, migrate, repository
 from prefect import flow, task
 
 
@@ -34,7 +34,7 @@ def _reextract_run_name() -> str:
 @task(**IO_RETRIES)
 def list_stored_pages(site_id: str, since: date | None, timezone: str) -> list[int]:
     start = datetime.combine(since, time(), ZoneInfo(timezone)) if since else None
-    with connection() as conn:
+    with connect() as conn:
         return repository.latest_page_ids(conn, site_id, start)
 
 

@@ -16,7 +16,7 @@ from akhbar.extract import Reject, extract_article
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Seed
 from akhbar.spiders.crawl import SUMMARY_PREFIX
-from akhbar.sql import DATABASE_URL_ENV, connection, database_url, repository
+from akhbar.sql import DATABASE_URL_ENV, connect, database_url, repository
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.concurrency.sync import concurrency
@@ -42,7 +42,7 @@ class CrawlFailed(RuntimeError):
 
 @task(**IO_RETRIES)
 def register_site(seed: Seed) -> str:
-    with connection() as conn:
+    with connect() as conn:
         repository.register_source(conn, seed)
     return seed.id
 
@@ -50,7 +50,7 @@ def register_site(seed: Seed) -> str:
 @task(**IO_RETRIES)
 def open_crawl_run(site_id: str, flow_name: str) -> int:
     run_id = str(flow_run.get_id() or "local")
-    with connection() as conn:
+    with connect() as conn:
         return repository.open_crawl_run(conn, site_id, run_id, flow_name)
 
 
@@ -146,21 +146,21 @@ def _run_crawl(command: list[str], env: dict, site_id: str, crawl_run_id: int, l
         reader.join(timeout=10)
     if code != 0 or not summary:
         raise CrawlFailed(f"crawl of {site_id} exited with code {code}")
-    with connection() as conn:
+    with connect() as conn:
         repository.record_crawl(conn, crawl_run_id, summary)
     return summary
 
 
 @task(**IO_RETRIES)
 def list_pending_pages(site_id: str) -> list[int]:
-    with connection() as conn:
+    with connect() as conn:
         return repository.pending_page_ids(conn, site_id)
 
 
 @task(task_run_name="extract {seed.id} ({page_ids[0]}…)", **IO_RETRIES)
 def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict:
     """Extract a batch of stored pages and load the results."""
-    with connection() as conn:
+    with connect() as conn:
         results = []
         for page in repository.pages_by_id(conn, page_ids):
             options = seed.extract_options(page["fetched_at"])
@@ -184,7 +184,7 @@ def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict
 
 @task(**IO_RETRIES)
 def close_crawl_run(crawl_run_id: int, status: str, error: str | None) -> dict:
-    with connection() as conn:
+    with connect() as conn:
         row = repository.close_crawl_run(conn, crawl_run_id, status, error)
     row["duration"] = row["duration"].total_seconds()
     return row

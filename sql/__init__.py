@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -90,13 +88,6 @@ def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
             f"Check that the server is running and {DATABASE_URL_ENV} is right, "
             f"or unset {DATABASE_URL_ENV} to use the embedded database."
         ) from exc
-
-
-@contextmanager
-def connection(url: str | None = None) -> Iterator[psycopg.Connection]:
-    """A connection that commits on success and rolls back on error."""
-    with connect(url) as conn:
-        yield conn
 
 
 def migrations() -> list[tuple[int, str, Path]]:

@@ -8,7 +8,7 @@ import pytest
 from akhbar.extract import Article
 from akhbar.extract.dedupe import signature, similarity
 from akhbar.seeds import load_seeds
-from akhbar.sql import connection, repository
+from akhbar.sql import connect, repository
 from golden import extract_golden
 from network import SEEDS_DIR
 
@@ -25,7 +25,7 @@ def article_from(name: str, url: str) -> Article:
 @pytest.fixture
 def sources(database_url):
     seeds = {s.id: s for s in load_seeds(SEEDS_DIR)}
-    with connection() as conn:
+    with connect() as conn:
         for seed in seeds.values():
             repository.register_source(conn, seed)
     return seeds
@@ -47,7 +47,7 @@ def test_signatures_see_near_duplicates():
 
 
 def test_agency_story_on_two_sites_shares_a_cluster(sources, database_url):
-    with connection() as conn:
+    with connect() as conn:
         gulf_page = store_page(conn, "gulf", "http://gulf.akhbar.test/article/1/x/")
         legacy_page = store_page(conn, "legacy", "http://legacy.akhbar.test/news/1.html")
         other_page = store_page(conn, "legacy", "http://legacy.akhbar.test/news/2.html")
@@ -70,7 +70,7 @@ def test_agency_story_on_two_sites_shares_a_cluster(sources, database_url):
 
 def test_same_text_under_two_urls_of_a_site_is_one_article(sources, database_url):
     urls = ["http://gulf.akhbar.test/article/1/x/", "http://gulf.akhbar.test/article/2/y/"]
-    with connection() as conn:
+    with connect() as conn:
         pages = [store_page(conn, "gulf", url) for url in urls]
         staged = [(page, url, article_from("wire-gulf", url))
                   for page, url in zip(pages, urls, strict=True)]

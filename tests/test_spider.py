@@ -14,7 +14,7 @@ from akhbar.flows.demo.run import DEMO_HOST
 from akhbar.flows.demo.site import Response, load_articles, render_sitemap
 from akhbar.seeds import load_seeds
 from akhbar.spiders.crawl import SUMMARY_PREFIX
-from akhbar.sql import connection, repository
+from akhbar.sql import connect, repository
 
 BASE = f"http://{DEMO_HOST}"
 
@@ -33,7 +33,7 @@ def crawl(site_id: str, seeds_dir, proxy: str) -> dict:
 
 @pytest.fixture
 def registered(database_url, demo_seeds_dir):
-    with connection() as conn:
+    with connect() as conn:
         repository.register_source(conn, load_seeds(demo_seeds_dir, ["demo"])[0])
     return database_url
 
