@@ -24,7 +24,24 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def host_in(url: str, domains: tuple[str, ...] | list[str]) -> bool:
-    """Whether the URL's host is one of the domains or a subdomain of one."""
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in domains)
+    """Whether the URL's host is one of the domains or a subdomain of one, on the domain's port.
+
+    A domain is a host with an optional `:port`; without one, only the scheme's default port
+    is in scope (the same host on another port is another server).
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # a port that is not a number
+        return False
+    for domain in domains:
+        name, _, wanted = domain.lower().partition(":")
+        if (host == name or host.endswith("." + name)) and \
+                port == (int(wanted) if wanted else DEFAULT_PORTS.get(parts.scheme.lower())):
+            return True
+    return False

@@ -1,8 +1,9 @@
 """The `backfill` flow: a site's archive over a date window, one child run per chunk.
 
-Each chunk is recorded in PostgreSQL when its pages are stored and extracted, so a killed
-backfill started again skips the chunks already done and re-crawls only the one in flight,
-where pages already stored are not fetched again.
+A chunk is recorded `done` in PostgreSQL only when its discovery succeeded and every article
+in it was stored or is gone for good (404/410); otherwise it stays `pending` with the reason.
+A backfill started again skips the chunks done and crawls the others, where pages already
+stored are not fetched again.
 """
 
 from __future__ import annotations
@@ -11,19 +12,15 @@ import calendar
 from datetime import date, timedelta
 from pathlib import Path
 
-from akhbar.flows.tasks import (
-    IO_RETRIES,
-    close_crawl_run,
-    crawl_site,
-    extract_pending,
-    open_crawl_run,
-    register_site,
-)
+from akhbar.flows.tasks import crawl_run, crawl_site, extract_pending, io, register_site
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
+from akhbar.spiders.outcomes import Tally
 from akhbar.sql import connect, migrate, repository
 from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
+from prefect.states import Failed
 
 CHUNK_SIZES = ("day", "month")
 
@@ -62,40 +59,52 @@ def _chunk_run_name() -> str:
     return f"backfill {p['seed'].id} {p['start']}..{p['end']}"
 
 
-@task(**IO_RETRIES)
+@task(cache_policy=NONE)
 def list_done_chunks(site_id: str) -> set[tuple]:
     with connect() as conn:
         return repository.done_chunks(conn, site_id)
 
 
-@task(**IO_RETRIES)
+@task(cache_policy=NONE)
 def start_chunk(site_id: str, start: date, end: date) -> None:
     with connect() as conn:
         repository.start_chunk(conn, site_id, start, end)
 
 
-@task(**IO_RETRIES)
-def finish_chunk(site_id: str, start: date, end: date, run: dict) -> None:
+@task(cache_policy=NONE)
+def finish_chunk(site_id: str, start: date, end: date, run: dict, done: bool,
+                 reason: str | None) -> None:
     with connect() as conn:
-        repository.finish_chunk(conn, site_id, start, end, run)
+        repository.finish_chunk(conn, site_id, start, end, run, done, reason)
+
+
+def chunk_complete(run: dict) -> tuple[bool, str | None]:
+    """Whether a chunk's crawl reached everything it could: discovery read, and articles
+    stored or gone for good. Otherwise the reason it must be crawled again."""
+    if run["status"] in ("failed", "aborted"):
+        return False, run["error"]
+    retry = Tally.from_json(run["outcomes"]).retryable_failures()
+    if retry:
+        return False, f"{retry} requests failed and must be retried: {run['error'] or ''}".strip()
+    return True, None
 
 
 @flow(name="backfill-chunk", flow_run_name=_chunk_run_name)
 def backfill_chunk(seed: Seed, start: date, end: date, seeds_dir: str,
-                   proxy: str | None = None, warc_out: str | None = None) -> dict:
-    """Crawl the articles dated in [start, end], extract them, mark the chunk done."""
-    start_chunk(seed.id, start, end)
-    crawl_run_id = open_crawl_run(seed.id, "backfill")
-    try:
-        crawl_site(seed.id, seeds_dir, crawl_run_id, proxy, since=start, until=end,
-                   warc_out=warc_out)
-        extract_pending(seed, crawl_run_id)
-    except Exception as exc:
-        close_crawl_run(crawl_run_id, "failed", str(exc))
-        raise
-    run = close_crawl_run(crawl_run_id, "completed", None)
-    finish_chunk(seed.id, start, end, run)
-    return run
+                   proxy: str | None = None, warc_out: str | None = None):
+    """Crawl the articles dated in [start, end], extract them, mark the chunk done when
+    nothing in it needs asking again."""
+    io(start_chunk)(seed.id, start, end)
+    with crawl_run(seed, "backfill") as run:
+        io(crawl_site)(seed.id, seeds_dir, run.id, proxy, since=start, until=end,
+                       warc_out=warc_out)
+        extract_pending(seed, run.id)
+    done, reason = chunk_complete(run.row)
+    io(finish_chunk)(seed.id, start, end, run.row, done, reason)
+    if not done:
+        return Failed(message=f"{seed.id} {start}..{end} stays pending: {reason}",
+                      data=run.row)
+    return run.row
 
 
 @flow(name="backfill", flow_run_name=_backfill_run_name)
@@ -107,17 +116,25 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
     seed = load_seeds(directory, [site])[0]
     chunks = plan_chunks(since, until, chunk)
     migrate()
-    register_site(seed)
-    done = list_done_chunks(seed.id)
+    io(register_site)(seed)
+    done = io(list_done_chunks)(seed.id)
     finished = sum(1 for chunk in chunks if chunk in done)
     progress = create_progress_artifact(
         progress=100 * finished / len(chunks), key=f"backfill-{seed.id}",
         description=f"Chunks of {since}..{until} done for {seed.id}")
-    runs = []
+    runs, pending = [], []
     for start, end in chunks:
         if (start, end) in done:
             continue
-        runs.append(backfill_chunk(seed, start, end, str(directory), proxy, warc_out))
-        finished += 1
-        update_progress_artifact(progress, progress=100 * finished / len(chunks))
+        state = backfill_chunk(seed, start, end, str(directory), proxy, warc_out,
+                               return_state=True)
+        if state.is_completed():
+            runs.append(state.result())
+            finished += 1
+            update_progress_artifact(progress, progress=100 * finished / len(chunks))
+        else:
+            pending.append(state.message)
+    if pending:
+        return Failed(message=f"{len(pending)} of {len(chunks)} chunks stay pending: "
+                              + " | ".join(pending), data=runs)
     return runs

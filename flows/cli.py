@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import textwrap
 import threading
@@ -23,16 +24,21 @@ ARTICLE_KEYS = ("url", "title", "subtitle", "authors", "published_at", "modified
                 "lead_image", "canonical_url")
 
 
+EXIT_OK, EXIT_SITE_FAILED, EXIT_USAGE, EXIT_DEGRADED = 0, 1, 2, 3
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from akhbar.flows.demo.run import run_demo
 
     migrate()
-    summaries = run_demo()
+    state = run_demo()
+    rows = _site_rows(state)
     with connect() as conn:
-        counts = repository.source_counts(conn, [s["source_id"] for s in summaries])
+        counts = repository.source_counts(conn, [row["source_id"] for row in rows])
         article = repository.sample_article(conn, "demo")
     print("\nThis run:")
-    _print_summaries(summaries)
+    _print_summaries(rows)
     print("\nStored in the database:")
     for row in counts:
         print(f"  {row['source_id']}: {row['pages']} pages, {row['articles']} articles, "
@@ -43,15 +49,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  published {article['published_local']} · {article['word_count']} words"
               + (f" · {', '.join(article['authors'])}" if article["authors"] else ""))
         print(textwrap.indent(article["text"], "  | "))
-    return 0
+    return _exit_code(state, rows)
 
 
-def _print_summaries(summaries: list[dict]) -> None:
+def _site_rows(state) -> list[dict]:
+    """The per-site rows a nightly run returned, whether it completed or failed."""
+    rows = state.result(raise_on_failure=False)
+    if isinstance(rows, BaseException) or not isinstance(rows, list):
+        raise RunFailed(state.message or str(rows))
+    return rows
+
+
+def _exit_code(state, rows: list[dict]) -> int:
+    """0 every site completed; 1 a site failed; 3 none failed but one was degraded."""
+    statuses = {row["status"] for row in rows}
+    if not state.is_completed() or statuses & {"failed", "aborted"}:
+        print(f"akhbar: {state.message}", file=sys.stderr)
+        return EXIT_SITE_FAILED
+    if "degraded" in statuses:
+        print(f"akhbar: {state.message}", file=sys.stderr)
+        return EXIT_DEGRADED
+    return EXIT_OK
+
+
+def _print_summaries(rows: list[dict]) -> None:
     columns = ("source_id", "status", "discovered", "fetched", "pages_stored", "new_articles",
                "updated_articles", "unchanged", "duplicates", "rejected", "errors")
-    print("  " + "  ".join(columns))
-    for row in summaries:
-        print("  " + "  ".join(str(row.get(c, "")) for c in columns))
+    widths = {c: max([len(c)] + [len(str(row.get(c, ""))) for row in rows]) for c in columns}
+    print("  " + "  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  " + "  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+        if row.get("error"):
+            print(f"    {row['status']}: {row['error']}")
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
@@ -59,10 +88,11 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     load_seeds(args.seeds_dir, args.site or None)  # bad seeds stop here, before any run starts
     migrate()
-    summaries = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir),
-                        warc_out=str(args.warc_out) if args.warc_out else None)
-    _print_summaries(summaries)
-    return 0
+    state = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir),
+                    warc_out=str(args.warc_out) if args.warc_out else None, return_state=True)
+    rows = _site_rows(state)
+    _print_summaries(rows)
+    return _exit_code(state, rows)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -75,13 +105,20 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     migrate()
     with chunk_progress(args.site, chunks):
-        runs = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
-                        seeds_dir=str(args.seeds_dir), proxy=args.proxy,
-                        warc_out=str(args.warc_out) if args.warc_out else None)
-    print(f"{args.site}: {len(chunks)} chunks, {len(chunks) - len(runs)} already done before; "
+        state = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
+                         seeds_dir=str(args.seeds_dir), proxy=args.proxy,
+                         warc_out=str(args.warc_out) if args.warc_out else None,
+                         return_state=True)
+    runs = state.result(raise_on_failure=False)
+    if isinstance(runs, BaseException) or not isinstance(runs, list):
+        raise RunFailed(state.message or str(runs))
+    print(f"{args.site}: {len(chunks)} chunks, {len(runs)} done in this run; "
           f"{sum(r['fetched'] for r in runs)} pages fetched, "
           f"{sum(r['new_articles'] for r in runs)} new articles")
-    return 0
+    if not state.is_completed():
+        print(f"akhbar: {state.message}", file=sys.stderr)
+        return EXIT_SITE_FAILED
+    return EXIT_OK
 
 
 @contextmanager
@@ -215,6 +252,18 @@ class UsageError(Exception):
     """A mistake in how akhbar was called."""
 
 
+class RunFailed(Exception):
+    """A flow run that ended without a result to show."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd, `docker stop`): stop as for Ctrl-C."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="akhbar",
@@ -303,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Prefect's telemetry heartbeat contends for the temporary server's SQLite database.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     if args.command in ("demo", "nightly", "backfill", "import-warc", "reextract"):
         from akhbar.flows.serve import use_local_server_if_running
 
@@ -311,16 +362,16 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (SeedError, DatabaseError, UsageError, WarcError) as exc:
         print(f"akhbar: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("akhbar: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_USAGE
+    except KeyboardInterrupt as exc:
+        print("akhbar: interrupted; nothing lost — run again to continue", file=sys.stderr)
+        return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
     except Exception as exc:  # a failed flow run: Prefect has logged the details already
-        if type(exc).__module__.startswith(("prefect", "akhbar")) or isinstance(exc, RuntimeError):
+        if type(exc).__module__.startswith(("prefect", "akhbar")) or isinstance(
+                exc, RuntimeError | RunFailed):
             print(f"akhbar: error: {exc}", file=sys.stderr)
-            return 1
+            return EXIT_SITE_FAILED
         raise
-
 
 
 if __name__ == "__main__":

@@ -10,12 +10,14 @@ from akhbar.extract.arabic import guess_language
 from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.html import decode_html
 from akhbar.extract.urls import host_in
-from akhbar.flows.tasks import IO_RETRIES, close_crawl_run, extract_pending
+from akhbar.flows.tasks import crawl_run, extract_pending, io
 from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
+from akhbar.spiders.outcomes import Outcome, Tally
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
 from akhbar.spiders.warc import ArchivedResponse, open_warc, read_html_responses
 from akhbar.sql import connect, database_url, migrate, repository
 from prefect import flow, task
+from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 SCRIPT_LANGUAGES = ("ar", "fa", "ur")  # stored, then the language gate decides
@@ -50,14 +52,15 @@ def _site_of(response: ArchivedResponse, seeds: list[Seed], all_arabic: bool) ->
     return web_seed(response.url)
 
 
-@task(**IO_RETRIES)
+@task(cache_policy=NONE)
 def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
                      proxy: str | None = None) -> list[tuple[Seed, int, int]]:
-    """Store the article responses of WARC files; (seed, crawl run id, pages stored) per site."""
+    """Store the article responses of WARC files; (seed, pages stored, pages already held)
+    per site."""
     run_id = str(flow_run.get_id() or "local")
     url = database_url()
     sites: dict[str, tuple[Seed, PageStore]] = {}
-    stored: Counter[str] = Counter()
+    stored: Counter[tuple[str, bool]] = Counter()
     try:
         for location in locations:
             with open_warc(location, proxy) as stream:
@@ -71,7 +74,7 @@ def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
                             crawl_run_id = repository.open_crawl_run(conn, seed.id, run_id,
                                                                      "import_warc")
                         sites[seed.id] = (seed, PageStore(url, seed.id, crawl_run_id))
-                    stored[seed.id] += sites[seed.id][1].add_page({
+                    stored[seed.id, sites[seed.id][1].add_page({
                         "url": seed.canonical_url(response.url), "final_url": response.url,
                         "http_status": response.status,
                         "headers": {k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
@@ -79,11 +82,12 @@ def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
                                                     response.headers.get("content-type"),
                                                     seed.extraction.encoding),
                         "body": response.body, "lastmod": None,
-                    })
+                    })] += 1
     finally:
         for _, store in sites.values():
             store.close()
-    return [(seed, store.crawl_run_id, stored[seed.id]) for seed, store in sites.values()]
+    return [(seed, stored[seed.id, True], stored[seed.id, False])
+            for seed, _ in sites.values()]
 
 
 @flow(name="import_warc", flow_run_name=_warc_run_name)
@@ -94,11 +98,16 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
     seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
     migrate()
     summaries = []
-    for seed, crawl_run_id, stored in store_warc_pages(paths, seeds, all_arabic, proxy):
-        with connect() as conn:
-            repository.record_crawl(conn, crawl_run_id, {"discovered": stored,
-                                                         "fetched": stored,
-                                                         "pages_stored": stored})
-        extract_pending(seed, crawl_run_id)
-        summaries.append(close_crawl_run(crawl_run_id, "completed", None))
+    for seed, stored, same in io(store_warc_pages)(paths, seeds, all_arabic, proxy):
+        with crawl_run(seed, "import_warc") as run:  # the row store_warc_pages opened
+            tally = Tally.empty()
+            tally.counts["article"].update({Outcome.STORED.value: stored,
+                                            Outcome.SAME.value: same})
+            with connect() as conn:
+                repository.record_outcomes(conn, run.id, tally.to_json(), {
+                    "discovered": stored + same, "fetched": stored + same,
+                    "pages_stored": stored, "errors": 0, "robots_disallowed": 0,
+                    "not_modified": 0})
+            extract_pending(seed, run.id)
+        summaries.append(run.row)
     return summaries

@@ -1,46 +1,45 @@
-"""The `nightly` flow: for every enabled site, crawl, extract new pages, load articles."""
+"""The `nightly` flow: for every enabled site, crawl, extract new pages, load articles.
+
+Each site's run ends `completed`, `degraded` or `failed` as judged from what became of its
+requests; the nightly run ends Failed naming the failed sites and their reasons, and publishes
+the `nightly-summary` table and `site-health` report on its own flow run.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from akhbar.flows.health import drift, health_markdown, summary_row
-from akhbar.flows.tasks import (
-    IO_RETRIES,
-    close_crawl_run,
-    crawl_site,
-    extract_pending,
-    open_crawl_run,
-    register_site,
-)
+from akhbar.flows.health import drift, health_markdown, summary_rows
+from akhbar.flows.tasks import crawl_run, crawl_site, extract_pending, io
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
+from akhbar.seeds.settings import get_settings
 from akhbar.sql import connect, migrate, repository
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
 from prefect.deployments import run_deployment
 from prefect.states import Completed, Failed
 
-PARALLEL_ENV = "AKHBAR_PARALLEL_SITES"
+MESSAGE_LIMIT = 2000
 
 
 @flow(name="site", flow_run_name="site {seed.id}")
 def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None,
-                        warc_out: str | None = None) -> dict:
+                        warc_out: str | None = None):
     """One site: crawl, then extract and load every page not extracted yet."""
-    register_site(seed)
-    crawl_run_id = open_crawl_run(seed.id, "nightly")
-    try:
-        crawl_site(seed.id, seeds_dir, crawl_run_id, proxy, warc_out=warc_out)
-        extract_pending(seed, crawl_run_id)
-    except Exception as exc:
-        close_crawl_run(crawl_run_id, "failed", str(exc))
-        raise
-    return close_crawl_run(crawl_run_id, "completed", None)
+    with crawl_run(seed, "nightly") as run:
+        io(crawl_site)(seed.id, seeds_dir, run.id, proxy, warc_out=warc_out)
+        extract_pending(seed, run.id)
+    status, reason = run.row["status"], run.row["error"]
+    if status == "failed":
+        return Failed(message=f"{seed.id}: {reason}", data=run.id)
+    if status == "degraded":
+        return Completed(message=f"degraded: {reason}", data=run.id)
+    return run.id
 
 
 def _site_run_name() -> str:
@@ -51,7 +50,7 @@ def _site_run_name() -> str:
 
 @flow(name="site-run", flow_run_name=_site_run_name)
 def crawl_site_by_id(site: str, seeds_dir: str | None = None, proxy: str | None = None,
-                     warc_out: str | None = None) -> dict:
+                     warc_out: str | None = None):
     """One site by its id, as its own deployment: what workers of a pool pick up."""
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seed = load_seeds(directory, [site])[0]
@@ -60,33 +59,54 @@ def crawl_site_by_id(site: str, seeds_dir: str | None = None, proxy: str | None 
 
 
 def _nightly_run_name() -> str:
-    return f"nightly {date.today().isoformat()}"
+    """`nightly 2026-11-29 02:00:00`: the scheduled start in $AKHBAR_TIMEZONE, unique."""
+    from prefect.runtime import flow_run
+
+    start = flow_run.scheduled_start_time
+    return f"nightly {start.astimezone(ZoneInfo(get_settings().timezone)):%Y-%m-%d %H:%M:%S}"
 
 
-@task(**IO_RETRIES)
-def publish_monitoring(runs: list[dict]) -> list[str]:
-    """The `nightly-summary` table and `site-health` report of this run; returns drift lines."""
-    sites, rows = [], []
+@task(cache_policy=NONE)
+def site_rows(runs: list[tuple[str, str, str | None]]) -> list[dict]:
+    """The crawl_runs row of each (flow run id, site id, state message); a site whose run
+    died before it had a row gets a `failed` row with the state's message."""
+    rows = []
     with connect() as conn:
-        for run in runs:
-            run_id = run.get("crawl_run_id")
-            history = repository.recent_runs(conn, run["source_id"], run_id) if run_id else []
-            rejects = repository.rejects_by_reason(conn, run_id) if run_id else {}
-            sites.append((run, history, drift(run, history)))
-            rows.append(summary_row(run, rejects))
-    create_table_artifact(key="nightly-summary", table=rows,
+        for flow_run_id, site_id, message in runs:
+            crawl_run_id = repository.crawl_run_of_flow_run(conn, flow_run_id, site_id)
+            if crawl_run_id is None:
+                rows.append({"source_id": site_id, "status": "failed", "crawl_run_id": None,
+                             "error": message or "the site's run ended before it started"})
+            else:
+                rows.append(repository.crawl_run_rows(conn, [crawl_run_id])[0])
+    return rows
+
+
+@task(cache_policy=NONE)
+def health_inputs(rows: list[dict]) -> tuple[list[list[dict]], dict[int, dict[str, int]]]:
+    """Each site's trailing nightly runs, and each run's rejects by reason."""
+    histories, rejects = [], {}
+    with connect() as conn:
+        for row in rows:
+            run_id = row.get("crawl_run_id")
+            histories.append(repository.recent_runs(conn, row["source_id"], run_id)
+                             if run_id else [])
+            if run_id:
+                rejects[run_id] = repository.rejects_by_reason(conn, run_id)
+    return histories, rejects
+
+
+def publish_monitoring(rows: list[dict]) -> list[str]:
+    """The `nightly-summary` table and `site-health` report, on this flow run; returns one
+    line per site with problems."""
+    histories, rejects = io(health_inputs)(rows)
+    sites = [(row, history, drift(row, history)) for row, history in zip(rows, histories,
+                                                                          strict=True)]
+    create_table_artifact(key="nightly-summary", table=summary_rows(rows, rejects),
                           description="One row per site: what this nightly run did.")
     create_markdown_artifact(key="site-health", markdown=health_markdown(sites),
-                             description="Each site against its last 7 nightly runs.")
-    return [f"{run['source_id']}: {'; '.join(flags)}" for run, _, flags in sites if flags]
-
-
-@task(**IO_RETRIES)
-def site_run_row(flow_run_id: str, site_id: str, message: str | None) -> dict:
-    """The crawl_runs row of a site's run (for failed runs: what is known of it)."""
-    with connect() as conn:
-        row = repository.crawl_run_of_flow_run(conn, flow_run_id, site_id)
-    return dict(row) if row else {"source_id": site_id, "status": "failed", "error": message}
+                             description="Each site on its own and against its last 7 runs.")
+    return [f"{row['source_id']}: {'; '.join(flags)}" for row, _, flags in sites if flags]
 
 
 def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: str | None,
@@ -115,29 +135,28 @@ def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: s
 @flow(name="nightly", flow_run_name=_nightly_run_name)
 def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
             proxy: str | None = None, warc_out: str | None = None,
-            parallel: int = int(os.environ.get(PARALLEL_ENV, "2")),
-            site_deployment: str | None = None) -> list[dict]:
+            parallel: int | None = None, site_deployment: str | None = None):
     """Crawl, extract and load every enabled site (or the named ones), `parallel` sites at a
-    time; one failing site does not stop the others."""
+    time ($AKHBAR_PARALLEL_SITES by default); one failing site does not stop the others."""
     logger = get_run_logger()
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]
     migrate()
-    summaries, failed = [], []
-    runs = _run_sites(seeds, str(directory), proxy, warc_out, parallel, site_deployment)
-    for seed, (flow_run_id, state) in zip(seeds, runs, strict=True):
-        if state.is_completed() and not site_deployment:
-            summaries.append(state.result())
-        elif state.is_completed():  # a worker's run: its figures are in crawl_runs
-            summaries.append(site_run_row(str(flow_run_id), seed.id, state.message))
-        else:
-            failed.append(seed.id)
-            summaries.append(site_run_row(str(flow_run_id), seed.id, state.message))
-    drifted = publish_monitoring(summaries)
-    logger.info("nightly summary: %s", json.dumps(summaries, ensure_ascii=False, default=str))
+    runs = _run_sites(seeds, str(directory), proxy, warc_out,
+                      parallel or get_settings().parallel_sites, site_deployment)
+    rows = io(site_rows)([(str(flow_run_id), seed.id, state.message)
+                          for seed, (flow_run_id, state) in zip(seeds, runs, strict=True)])
+    flagged = publish_monitoring(rows)
+    logger.info("nightly summary: %s", json.dumps(rows, ensure_ascii=False, default=str))
+    failed = [row for row in rows if row["status"] in ("failed", "aborted")]
     if failed:
-        return Failed(message=f"{len(failed)} of {len(seeds)} sites failed: {', '.join(failed)}"
-                      + (f"; drift: {' | '.join(drifted)}" if drifted else ""))
-    if drifted:
-        return Completed(message="drift: " + " | ".join(drifted), data=summaries)
-    return summaries
+        message = (f"{len(failed)} of {len(rows)} sites failed: "
+                   + "; ".join(f"{row['source_id']} ({row['error']})" for row in failed))
+        others = [line for line in flagged
+                  if not any(line.startswith(row["source_id"] + ":") for row in failed)]
+        if others:
+            message += " | also: " + " | ".join(others)
+        return Failed(message=message[:MESSAGE_LIMIT], data=rows)
+    if flagged:
+        return Completed(message=("drift: " + " | ".join(flagged))[:MESSAGE_LIMIT], data=rows)
+    return rows

@@ -10,17 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from akhbar.extract import EXTRACTOR_VERSION
-from akhbar.flows.tasks import (
-    EXTRACT_BATCH,
-    IO_RETRIES,
-    close_crawl_run,
-    extract_and_load,
-    open_crawl_run,
-    register_site,
-)
+from akhbar.flows.tasks import crawl_run, extract_and_load, io
 from akhbar.seeds import SEEDS_DIR, load_seeds
 from akhbar.sql import connect, migrate, repository
 from prefect import flow, task
+from prefect.cache_policies import NONE
 
 
 def _reextract_run_name() -> str:
@@ -31,7 +25,7 @@ def _reextract_run_name() -> str:
             + (f" since {p['since']}" if p.get("since") else "") + f" ({EXTRACTOR_VERSION})")
 
 
-@task(**IO_RETRIES)
+@task(cache_policy=NONE)
 def list_stored_pages(site_id: str, since: date | None, timezone: str) -> list[int]:
     start = datetime.combine(since, time(), ZoneInfo(timezone)) if since else None
     with connect() as conn:
@@ -47,12 +41,10 @@ def reextract(site: str | None = None, since: date | None = None,
     migrate()
     summaries = []
     for seed in seeds:
-        register_site(seed)
-        page_ids = list_stored_pages(seed.id, since, seed.timezone)
+        page_ids = io(list_stored_pages)(seed.id, since, seed.timezone)
         if not page_ids:
             continue
-        crawl_run_id = open_crawl_run(seed.id, "reextract")
-        for start in range(0, len(page_ids), EXTRACT_BATCH):
-            extract_and_load(seed, page_ids[start:start + EXTRACT_BATCH], crawl_run_id)
-        summaries.append(close_crawl_run(crawl_run_id, "completed", None))
+        with crawl_run(seed, "reextract") as run:
+            extract_and_load(seed, page_ids, run.id)
+        summaries.append(run.row)
     return summaries

@@ -2,95 +2,138 @@
 
 from __future__ import annotations
 
-import ctypes
-import json
 import os
-import signal
 import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from akhbar.extract import Reject, extract_article
+from akhbar.extract import Article, Reject, extract_article
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Seed
-from akhbar.spiders.crawl import SUMMARY_PREFIX
+from akhbar.seeds.settings import get_settings
+from akhbar.spiders.crawl import EXIT_BAD_INPUT, EXIT_DATABASE_LOST, EXIT_SITE_BUSY, PARENT_ENV
+from akhbar.spiders.outcomes import Tally, judge
 from akhbar.sql import DATABASE_URL_ENV, connect, database_url, repository
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
-from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
 
-CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
-LEASE_ENV = "AKHBAR_SITE_LEASE_SECONDS"
-WAIT_ENV = "AKHBAR_SITE_WAIT_SECONDS"
 EXTRACT_BATCH = 200
-PR_SET_PDEATHSIG = 1
-# Only I/O tasks retry; $AKHBAR_TASK_RETRIES and $AKHBAR_RETRY_DELAYS ("5,30") tune them.
-IO_RETRIES = {
-    "retries": int(os.environ.get("AKHBAR_TASK_RETRIES", "2")),
-    "retry_delay_seconds": [float(s) for s in
-                            os.environ.get("AKHBAR_RETRY_DELAYS", "5,30").split(",")],
-    "cache_policy": NONE,
-}
 
 
 class CrawlFailed(RuntimeError):
-    """The crawl process of a site ended badly."""
+    """The crawl process of a site ended badly; the message says why, in one line."""
 
 
-@task(**IO_RETRIES)
+class CrawlCrashed(CrawlFailed):
+    """The crawl process died unexpectedly (worth one more try)."""
+
+
+def io(task_function):
+    """The task with the retries of a task that does I/O ($AKHBAR_TASK_RETRIES)."""
+    return task_function.with_options(**get_settings().io_retries())
+
+
+def _retry_crashes_only(task, task_run, state) -> bool:
+    """Retry a crawl that crashed; not one that timed out, found its site busy, or was
+    refused its input (a retry would only repeat it)."""
+    try:
+        state.result()
+    except CrawlCrashed:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(cache_policy=NONE)
 def register_site(seed: Seed) -> str:
     with connect() as conn:
         repository.register_source(conn, seed)
     return seed.id
 
 
-@task(**IO_RETRIES)
+@task(cache_policy=NONE)
 def open_crawl_run(site_id: str, flow_name: str) -> int:
     run_id = str(flow_run.get_id() or "local")
     with connect() as conn:
         return repository.open_crawl_run(conn, site_id, run_id, flow_name)
 
 
-def _die_with_parent() -> None:
-    """In the crawl process: be killed when the flow's process dies (Linux), never orphaned."""
+@task(cache_policy=NONE)
+def close_crawl_run(crawl_run_id: int, status: str, error: str | None) -> dict:
+    with connect() as conn:
+        return repository.close_crawl_run(conn, crawl_run_id, status, error)
+
+
+@task(cache_policy=NONE)
+def read_outcomes(crawl_run_id: int) -> dict:
+    with connect() as conn:
+        return repository.crawl_run_outcomes(conn, crawl_run_id)
+
+
+@dataclass
+class CrawlRun:
+    """A site's crawl_runs row while a flow works on it."""
+
+    seed: Seed
+    id: int
+    row: dict = field(default_factory=dict)
+
+
+@contextmanager
+def crawl_run(seed: Seed, flow_name: str) -> Iterator[CrawlRun]:
+    """Open the site's crawl_runs row; close it judged from its recorded outcomes, `failed`
+    with the reason when the work raised, `aborted` when it was interrupted."""
+    io(register_site)(seed)
+    run = CrawlRun(seed, io(open_crawl_run)(seed.id, flow_name))
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+        yield run
+    except (KeyboardInterrupt, SystemExit) as exc:
+        _close_quietly(run.id, "aborted", f"interrupted ({type(exc).__name__})")
+        raise
+    except BaseException as exc:
+        _close_quietly(run.id, "failed", one_line(exc))
+        raise
+    tally = Tally.from_json(io(read_outcomes)(run.id))
+    status, reason = judge(tally, seed.health.max_error_share)
+    run.row = io(close_crawl_run)(run.id, status, reason)
 
 
-def site_limit_name(site_id: str) -> str:
-    """The Prefect global concurrency limit every crawl of a site holds a slot of."""
-    return f"akhbar-site-{site_id}"
+def _close_quietly(crawl_run_id: int, status: str, reason: str) -> None:
+    """Record how a run ended without hiding the exception that ended it."""
+    try:
+        with connect() as conn:
+            repository.close_crawl_run(conn, crawl_run_id, status, reason)
+    except Exception as exc:  # the database may be what failed
+        print(f"akhbar: could not record run {crawl_run_id} as {status}: {exc}",
+              file=sys.stderr)
 
 
-def ensure_site_limit(site_id: str) -> str:
-    """Create the site's global concurrency limit (one crawl at a time, whichever flow runs
-    it: a backfill during the nightly waits instead of doubling the load on the site)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectAlreadyExists
-
-    name = site_limit_name(site_id)
-    with get_client(sync_client=True) as client:
-        try:
-            client.create_global_concurrency_limit(
-                GlobalConcurrencyLimitCreate(name=name, limit=1, active=True))
-        except ObjectAlreadyExists:
-            pass  # kept as it is: an operator may have raised or lowered it
-    return name
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:500]
 
 
-@task(name="crawl_site", task_run_name="crawl {site_id}", **IO_RETRIES)
+@task(name="crawl_site", task_run_name="crawl {site_id}", cache_policy=NONE,
+      retry_condition_fn=_retry_crashes_only)
 def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | None,
                since: date | None = None, until: date | None = None,
-               warc_out: str | None = None) -> dict:
-    """Run the site's spider in its own process and relay its log lines to this run's log."""
+               warc_out: str | None = None) -> None:
+    """Run the site's spider in its own process, relaying its log lines to this run's log.
+
+    The process writes its own counts to the crawl_runs row; a crash, a timeout or a busy
+    site raises CrawlFailed with the reason.
+    """
     logger = get_run_logger()
-    env = dict(os.environ, **{DATABASE_URL_ENV: database_url(), "PYTHONUNBUFFERED": "1"})
+    settings = get_settings()
+    env = dict(os.environ, **{DATABASE_URL_ENV: database_url(), "PYTHONUNBUFFERED": "1",
+                              PARENT_ENV: str(os.getpid())})
     if proxy:
         env.update(http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
     command = [sys.executable, "-m", "akhbar.spiders.crawl", site_id, "--seeds-dir", seeds_dir,
@@ -99,35 +142,20 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
         command += ["--since", since.isoformat(), "--until", until.isoformat()]
     if warc_out:
         command += ["--warc-out", warc_out]
-    # The slot's lease is renewed while the crawl runs; a killed holder's slot comes back when
-    # the server expires its lease. Should that not happen, the crawl goes ahead after
-    # $AKHBAR_SITE_WAIT_SECONDS rather than hold the night.
-    lease = max(60.0, float(os.environ.get(LEASE_ENV, "120")))  # Prefect: at least 60 s
-    wait = float(os.environ.get(WAIT_ENV, "1800"))
-    try:
-        with concurrency(ensure_site_limit(site_id), occupy=1, lease_duration=lease,
-                         timeout_seconds=wait):
-            return _run_crawl(command, env, site_id, crawl_run_id, logger)
-    except TimeoutError:
-        logger.warning("%s's crawl slot stayed taken for %.0f s (a run killed while crawling?);"
-                       " crawling without it", site_id, wait)
-    return _run_crawl(command, env, site_id, crawl_run_id, logger)
-
-
-def _run_crawl(command: list[str], env: dict, site_id: str, crawl_run_id: int, logger) -> dict:
-    """Run the crawl process to its end, relaying its log lines; its summary."""
-    summary: dict = {}
+    last_error: list[str] = []
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                               errors="replace")
 
     def relay() -> None:
         for line in process.stdout:
             line = line.rstrip()
-            if line.startswith(SUMMARY_PREFIX):
-                summary.update(json.loads(line[len(SUMMARY_PREFIX):]))
-            elif line.startswith(("ERROR ", "CRITICAL ")):
+            if line.startswith("AKHBAR_CRAWL_SUMMARY "):
+                continue  # the counts are in crawl_runs already
+            if line.startswith(("ERROR ", "CRITICAL ", "error: ")):
                 logger.error(line)
+                if line.startswith("error: "):
+                    last_error[:] = [line.removeprefix("error: ")]
             elif line.startswith("WARNING "):
                 logger.warning(line)
             elif line:
@@ -137,40 +165,70 @@ def _run_crawl(command: list[str], env: dict, site_id: str, crawl_run_id: int, l
     reader.start()
     logger.info("crawl process %d started", process.pid)
     try:
-        code = process.wait(timeout=float(os.environ.get(CRAWL_TIMEOUT_ENV, 4 * 3600)))
+        code = process.wait(timeout=settings.crawl_timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-        raise CrawlFailed(f"crawl of {site_id} timed out") from None
+        raise CrawlFailed(f"crawl of {site_id} killed after {settings.crawl_timeout:.0f} s "
+                          f"(AKHBAR_CRAWL_TIMEOUT)") from None
     finally:
+        if process.poll() is None:  # interrupted: the crawl goes with us
+            process.kill()
+            process.wait()
         reader.join(timeout=10)
-    if code != 0 or not summary:
-        raise CrawlFailed(f"crawl of {site_id} exited with code {code}")
-    with connect() as conn:
-        repository.record_crawl(conn, crawl_run_id, summary)
-    return summary
+    if code == 0:
+        return
+    reason = last_error[0] if last_error else f"crawl process exited with code {code}"
+    if code in (EXIT_SITE_BUSY, EXIT_DATABASE_LOST, EXIT_BAD_INPUT):
+        raise CrawlFailed(reason)
+    raise CrawlCrashed(reason)
 
 
-@task(**IO_RETRIES)
+@dataclass(frozen=True)
+class StoredPage:
+    """A raw page as extraction needs it."""
+
+    id: int
+    url: str
+    final_url: str
+    encoding: str | None
+    body: bytes
+    fetched_at: datetime
+
+
+@task(cache_policy=NONE)
 def list_pending_pages(site_id: str) -> list[int]:
     with connect() as conn:
         return repository.pending_page_ids(conn, site_id)
 
 
-@task(task_run_name="extract {seed.id} ({page_ids[0]}…)", **IO_RETRIES)
-def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict:
-    """Extract a batch of stored pages and load the results."""
+@task(cache_policy=NONE, task_run_name="read {site_id} pages ({page_ids[0]}…)")
+def read_pages(site_id: str, page_ids: list[int]) -> list[StoredPage]:
     with connect() as conn:
-        results = []
-        for page in repository.pages_by_id(conn, page_ids):
-            options = seed.extract_options(page["fetched_at"])
-            result = extract_article(bytes(page["body"]), page["final_url"], options,
-                                     declared_encoding=page["encoding"])
-            url = page["url"]
-            canonical = getattr(result, "canonical_url", None)
-            if canonical and host_in(canonical, seed.domains):
-                url = seed.canonical_url(canonical)
-            results.append((page["id"], url, result))
+        return [StoredPage(row["id"], row["url"], row["final_url"], row["encoding"],
+                           bytes(row["body"]), row["fetched_at"])
+                for row in repository.pages_by_id(conn, page_ids)]
+
+
+@task(cache_policy=NONE, task_run_name="extract {seed.id} ({pages[0].id}…)")
+def extract_pages(seed: Seed, pages: list[StoredPage]) -> list[tuple[int, str, Article | Reject]]:
+    """(page id, canonical URL, article or reject) of each page: CPU only, never retried."""
+    results = []
+    for page in pages:
+        result = extract_article(page.body, page.final_url, seed.extract_options(page.fetched_at),
+                                 declared_encoding=page.encoding)
+        url = page.url
+        canonical = getattr(result, "canonical_url", None)
+        if canonical and host_in(canonical, seed.domains):
+            url = seed.canonical_url(canonical)
+        results.append((page.id, url, result))
+    return results
+
+
+@task(cache_policy=NONE, task_run_name="load {seed.id} ({results[0][0]}…)")
+def load_extracted(seed: Seed, results: list, crawl_run_id: int) -> dict:
+    """Load a batch of extraction results in one transaction and count them on the run."""
+    with connect() as conn:
         counts = repository.load_results(conn, seed.id, results)
         repository.record_extraction(conn, crawl_run_id, counts)
     reasons = Counter(r.reason for _, _, r in results if isinstance(r, Reject))
@@ -182,18 +240,15 @@ def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> dict
     return counts.__dict__
 
 
-@task(**IO_RETRIES)
-def close_crawl_run(crawl_run_id: int, status: str, error: str | None) -> dict:
-    with connect() as conn:
-        row = repository.close_crawl_run(conn, crawl_run_id, status, error)
-    row["duration"] = row["duration"].total_seconds()
-    return row
-
-
+def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int) -> None:
+    """Read → extract → load, in batches; only the reads and loads are retried."""
+    for start in range(0, len(page_ids), EXTRACT_BATCH):
+        batch = page_ids[start:start + EXTRACT_BATCH]
+        pages = io(read_pages)(seed.id, batch)
+        if pages:
+            io(load_extracted)(seed, extract_pages(seed, pages), crawl_run_id)
 
 
 def extract_pending(seed: Seed, crawl_run_id: int) -> None:
-    """Extract and load, in batches, every stored page of the site not extracted yet."""
-    pending = list_pending_pages(seed.id)
-    for start in range(0, len(pending), EXTRACT_BATCH):
-        extract_and_load(seed, pending[start:start + EXTRACT_BATCH], crawl_run_id)
+    """Extract and load every stored page of the site not extracted yet."""
+    extract_and_load(seed, io(list_pending_pages)(seed.id), crawl_run_id)

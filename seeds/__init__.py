@@ -37,7 +37,18 @@ class Politeness(_Model):
     autothrottle: bool = True
     obey_robots_txt: bool = True
     max_articles: int | None = Field(None, ge=1, description="cap on article fetches per run")
-    retry_after_max: float = Field(600, ge=0, description="longest Retry-After honoured, seconds")
+    retry_after_max: float = Field(
+        600, ge=0, description="most seconds of Retry-After waiting for one URL in a run")
+    download_timeout: float = Field(30, ge=1, le=600,
+                                    description="seconds a response may take, body included")
+
+
+class Health(_Model):
+    """When a site's run counts as degraded rather than completed."""
+
+    max_error_share: float = Field(
+        0.2, ge=0, le=1,
+        description="share of failed requests above which the run is degraded")
 
 
 class Listing(_Model):
@@ -102,6 +113,12 @@ class Seed(_Model):
     sitemaps: tuple[HttpUrl, ...] = ()
     archives: tuple[str, ...] = Field((), description="archive URL templates, {yyyy}/{mm}/{dd}")
     archive_days: int = Field(2, ge=0, le=31, description="recent days of archives read nightly")
+    nightly_max_age_days: int = Field(
+        3, ge=1, le=36500,
+        description="nightly runs follow only articles dated this recently; older ones are "
+                    "the backfill's job")
+    nightly_max_undated: int = Field(
+        200, ge=0, description="new undated sitemap URLs a nightly run follows at most")
     listings: tuple[Listing, ...] = ()
     host_aliases: dict[str, str] = Field({}, description="mobile/AMP host → canonical host")
     url_rewrites: tuple[tuple[str, str], ...] = Field((), description="(regex, replacement)")
@@ -111,6 +128,7 @@ class Seed(_Model):
         (), description="article URLs of the site, checked against the patterns by the tests")
     politeness: Politeness = Politeness()
     extraction: Extraction = Extraction()
+    health: Health = Health()
 
     @field_validator("timezone")
     @classmethod

@@ -1,71 +1,118 @@
 """Crawl one site in this process: `python -m akhbar.spiders.crawl SITE [options]`.
 
-The Twisted reactor cannot be restarted, so every crawl runs in a process of its own; the
-flow starts it and reads its log lines. The last line on stdout is the crawl's summary as JSON.
+The Twisted reactor cannot be restarted, so every crawl runs in a process of its own. The
+process holds the site's lock in PostgreSQL for its whole life and writes its own counts to
+its crawl_runs row; the last line on stdout is a summary for people and scripts.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
+import os
+import signal
 import sys
 from datetime import date
 from pathlib import Path
 
-from akhbar.seeds import SEEDS_DIR, SeedError, load_seeds
-from akhbar.spiders.news import NewsSpider
-from akhbar.spiders.settings import crawl_settings
-from akhbar.sql import DatabaseError, database_url
-from scrapy.crawler import CrawlerProcess
-
 SUMMARY_PREFIX = "AKHBAR_CRAWL_SUMMARY "
+PARENT_ENV = "AKHBAR_PARENT_PID"
+PR_SET_PDEATHSIG = 1
+# Exit codes the flow tells apart.
+EXIT_BAD_INPUT = 2
+EXIT_SITE_BUSY = 3
+EXIT_DATABASE_LOST = 4
+
+
+def die_with_parent() -> None:
+    """Be killed when the process that started us dies (Linux), so no crawl is orphaned."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent or sys.platform != "linux":
+        return
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):  # the parent died before we asked
+        os._exit(1)
 
 
 def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None,
           since: date | None = None, until: date | None = None,
           warc_dir: Path | None = None) -> dict:
     """Run the spider for one site to the end and return its counts."""
+    from akhbar.seeds import load_seeds
+    from akhbar.seeds.settings import get_settings
+    from akhbar.spiders.news import NewsSpider
+    from akhbar.spiders.settings import crawl_settings
+    from akhbar.spiders.store import PageStore
+    from akhbar.sql import database_url
+    from scrapy.crawler import CrawlerProcess
+
     seed = load_seeds(seeds_dir, [site_id])[0]
-    url = database_url()
-    settings = crawl_settings(seed)
-    if warc_dir:
-        settings["AKHBAR_WARC_DIR"] = str(warc_dir)
-        settings["DOWNLOADER_MIDDLEWARES"]["akhbar.spiders.warc.WarcExportMiddleware"] = 585
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, seed=seed, database_url=url, crawl_run_id=crawl_run_id,
-                  since=since, until=until)
-    process.start()
+    settings = get_settings()
+    store = PageStore(database_url(), seed.id, crawl_run_id)
+    try:
+        store.lock_site(settings.site_wait_seconds,
+                        log=lambda line: print(f"INFO akhbar: {line}", file=sys.stderr))
+        scrapy_settings = crawl_settings(seed, settings)
+        if warc_dir:
+            scrapy_settings["AKHBAR_WARC_DIR"] = str(warc_dir)
+            scrapy_settings["DOWNLOADER_MIDDLEWARES"][
+                "akhbar.spiders.warc.WarcExportMiddleware"] = 585
+        process = CrawlerProcess(scrapy_settings)
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, seed=seed, store=store, since=since, until=until)
+        process.start()
+    finally:
+        store.close()
+    spider = crawler.spider
     stats = crawler.stats.get_stats()
+    article = spider.tally.counts["article"]
     return {
         "discovered": stats.get("akhbar/discovered", 0),
-        "fetched": stats.get("akhbar/fetched", 0),
-        "pages_stored": stats.get("akhbar/pages_stored", 0),
-        "unchanged_skipped": stats.get("akhbar/unchanged_skipped", 0),
-        "errors": stats.get("akhbar/errors", 0),
-        "robots_disallowed": stats.get("robotstxt/forbidden", 0),
-        "not_modified": stats.get("akhbar/not_modified", 0),
+        "fetched": article["stored"] + article["same"],
+        "pages_stored": article["stored"],
+        "unchanged_skipped": article["unchanged_skipped"],
+        "errors": spider.failures(),
+        "robots_disallowed": article["robots"] + spider.tally.counts["discovery"]["robots"],
+        "not_modified": spider.tally.counts["discovery"]["not_modified"],
+        "outcomes": spider.tally.to_json(),
         "finish_reason": stats.get("finish_reason"),
+        "database_lost": spider.lost_database,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
+    die_with_parent()
     parser = argparse.ArgumentParser(prog="python -m akhbar.spiders.crawl",
                                      description="Crawl one site into the pages table.")
     parser.add_argument("site", help="site id (a seed file name without .toml)")
-    parser.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR)
+    parser.add_argument("--seeds-dir", type=Path, default=None)
     parser.add_argument("--crawl-run-id", type=int, default=None)
     parser.add_argument("--since", type=date.fromisoformat, help="window start (YYYY-MM-DD)")
     parser.add_argument("--until", type=date.fromisoformat, help="window end, inclusive")
     parser.add_argument("--warc-out", type=Path, help="also write every response to WARC here")
     args = parser.parse_args(argv)
+    from akhbar.seeds import SEEDS_DIR, SeedError
+    from akhbar.spiders.store import SiteBusy
+    from akhbar.sql import DatabaseError
+
     try:
-        summary = crawl(args.site, args.seeds_dir, args.crawl_run_id, args.since, args.until,
-                        args.warc_out)
+        summary = crawl(args.site, args.seeds_dir or SEEDS_DIR, args.crawl_run_id, args.since,
+                        args.until, args.warc_out)
     except (SeedError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except SiteBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SITE_BUSY
     print(SUMMARY_PREFIX + json.dumps(summary), flush=True)
+    if summary["database_lost"]:
+        print(f"error: the database became unavailable: {summary['database_lost']}",
+              file=sys.stderr)
+        return EXIT_DATABASE_LOST
     return 0
 
 

@@ -65,6 +65,12 @@ def _root(body: bytes) -> etree._Element | None:
     return root
 
 
+def xml_root_name(body: bytes) -> str | None:
+    """The local name of a document's root element; None when it is not XML at all."""
+    root = _root(body)
+    return _local(root) if root is not None else None
+
+
 def is_feed(body: bytes) -> bool:
     """Whether a document is an RSS or Atom feed."""
     root = _root(body)

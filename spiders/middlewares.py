@@ -1,4 +1,9 @@
-"""Retries that back off: honour Retry-After on 429/503, else wait exponentially longer."""
+"""Retries that back off and stay bounded.
+
+429/503 wait as the server's Retry-After asks, else exponentially longer; one URL waits at
+most `retry_after_max` seconds in all. A timeout is retried once: a server that drips bytes
+costs at most two download timeouts per URL.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadTimeoutError
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
 BACKOFF_STATUSES = {429, 503}
+TIMEOUT_RETRIES = 1
 
 
 def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
@@ -30,7 +37,7 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retries, but a 429/503 waits as the server asks before the next attempt."""
+    """Scrapy's retries, but a 429/503 waits as the server asks, and a timeout is retried once."""
 
     async def process_response(self, request: Request, response: Response,
                                spider=None) -> Request | Response:
@@ -46,12 +53,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if delay is None:
                 delay = settings.getfloat("AKHBAR_BACKOFF_BASE", 2.0) * 2 ** (attempt - 1)
             cap = settings.getfloat("AKHBAR_RETRY_AFTER_MAX", 600.0)
-            if delay > cap:
+            waited = request.meta.get("akhbar_waited", 0.0)
+            if waited + delay > cap:
                 self.crawler.spider.logger.warning(
-                    "%s asks to retry after %.0f s, more than the %.0f s allowed; giving up",
-                    request.url, delay, cap)
+                    "%s asks to retry after %.0f s; with %.0f s waited already that is more "
+                    "than the %.0f s allowed per URL; giving up", request.url, delay, waited, cap)
                 return response
             self.crawler.spider.logger.info("%s answered %d; retrying in %.1f s",
                                             request.url, response.status, delay)
+            retry.meta["akhbar_waited"] = waited + delay
             await asyncio.sleep(delay)
         return retry
+
+    def process_exception(self, request: Request, exception: Exception, spider=None):
+        if isinstance(exception, DownloadTimeoutError) \
+                and request.meta.get("retry_times", 0) >= TIMEOUT_RETRIES:
+            return None  # the errback records the timeout
+        return super().process_exception(request, exception)

@@ -10,18 +10,22 @@ from __future__ import annotations
 import gzip
 import io
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
+import psycopg
 import scrapy
 from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Listing, Seed
-from akhbar.spiders.discovery import Discovered, is_feed, parse_feed, parse_sitemap
-from akhbar.spiders.store import PageStore, selected_headers
-from scrapy.exceptions import IgnoreRequest
+from akhbar.spiders.discovery import Discovered, is_feed, parse_feed, parse_sitemap, xml_root_name
+from akhbar.spiders.outcomes import Failed, Outcome, Tally, classify
+from akhbar.spiders.store import GONE_RECHECK_DAYS, KnownFailure, PageStore, selected_headers
+from scrapy import signals
 from scrapy.http import HtmlResponse, Response
+from scrapy.utils.defer import deferred_from_coro
 
 MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
@@ -31,35 +35,52 @@ NEXT_PAGE_TEXT = ("التالي", "الصفحة التالية", "next", "›", 
 
 
 class NewsSpider(scrapy.Spider):
-    """Crawl one site as its seed describes it."""
+    """Crawl one site as its seed describes it; every request ends with a recorded outcome."""
 
     name = "news"
 
-    def __init__(self, seed: Seed, database_url: str, crawl_run_id: int | None = None,
-                 since: date | None = None, until: date | None = None, **kwargs) -> None:
+    def __init__(self, seed: Seed, store: PageStore, since: date | None = None,
+                 until: date | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.seed = seed
         self.allowed_domains = list(seed.domains)
-        self.store = PageStore(database_url, seed.id, crawl_run_id)
+        self.store = store
         self.zone = ZoneInfo(seed.timezone)
         self.window = None
+        self.cutoff = None
         if since and until:
             self.window = (datetime.combine(since, time(), self.zone),
                            datetime.combine(until + timedelta(days=1), time(), self.zone))
-        self.known: dict[str, datetime] = {}
+        else:
+            self.cutoff = datetime.now(UTC) - timedelta(days=seed.nightly_max_age_days)
+        self.tally = Tally.empty()
+        self.held = {}
+        self.failed_before: dict[str, KnownFailure] = {}
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
-        self.queued: set[str] = set()
+        self.evaluated: dict[str, datetime | None] = {}  # article URL → newest date considered
+        self.skipped: dict[str, Outcome] = {}  # article URL → why it is not requested
+        self.requested: set[str] = set()
+        self.undated_followed = 0
+        self.lost_database: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        return spider
 
     # -- start ---------------------------------------------------------------------------
 
     async def start(self) -> Iterator[scrapy.Request]:
-        self.known = self.store.latest_fetches()
+        self.held = self.store.held()
+        self.failed_before = self.store.failures()
         if not self.window:
             self.validators = self.store.validators()
-        self.logger.info("%s: %d article URLs already stored%s", self.seed.id, len(self.known),
+        self.logger.info("%s: %d article URLs already stored%s", self.seed.id, len(self.held),
                          f"; window {self.window[0]:%Y-%m-%d}..{self.window[1]:%Y-%m-%d}"
-                         if self.window else "")
+                         if self.window else
+                         f"; following articles dated since {self.cutoff:%Y-%m-%d}")
         for url in self.seed.feeds:
             yield self.discovery_request(url, self.parse_feed)
         for url in self.seed.sitemaps:
@@ -68,14 +89,12 @@ class NewsSpider(scrapy.Spider):
             for template in self.seed.archives:
                 url = template.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}",
                                       dd=f"{day.day:02d}")
-                yield scrapy.Request(url, callback=self.parse_archive, errback=self.on_error,
-                                     cb_kwargs={"day": day},
-                                     meta={"handle_httpstatus_list": [404]})
+                yield self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
+                                   meta={"handle_httpstatus_list": [404]})
         if not self.window:
             for listing in self.seed.listings:
-                yield scrapy.Request(listing.url, callback=self.parse_listing,
-                                     errback=self.on_error,
-                                     cb_kwargs={"listing": listing, "page": 1})
+                yield self.request(listing.url, "discovery", self.parse_listing,
+                                   cb_kwargs={"listing": listing, "page": 1})
 
     def archive_days(self) -> list[date]:
         if self.window:
@@ -83,6 +102,14 @@ class NewsSpider(scrapy.Spider):
             return [first + timedelta(days=n) for n in range((end - first).days)]
         today = datetime.now(self.zone).date()
         return [today - timedelta(days=n) for n in range(self.seed.archive_days)]
+
+    def request(self, url: str, kind: str, callback, cb_kwargs: dict | None = None,
+                meta: dict | None = None, headers: dict | None = None) -> scrapy.Request:
+        """A request whose failure is recorded. Duplicates are filtered here, not by Scrapy's
+        filter, which would drop a redirect loop without a word."""
+        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers,
+                              dont_filter=True, cb_kwargs=cb_kwargs or {},
+                              meta={"kind": kind, **(meta or {})})
 
     def discovery_request(self, url: str, callback, **cb_kwargs) -> scrapy.Request:
         """A feed or sitemap request, conditional on what the server answered last time."""
@@ -92,14 +119,13 @@ class NewsSpider(scrapy.Spider):
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers,
-                              dont_filter=True, cb_kwargs=cb_kwargs,
-                              meta={"handle_httpstatus_list": [304]})
+        return self.request(url, "discovery", callback, cb_kwargs=cb_kwargs, headers=headers,
+                            meta={"handle_httpstatus_list": [304]})
 
     def not_modified(self, response: Response) -> bool:
         """Note the validators of a discovery response; True when the server said 304."""
         if response.status == 304:
-            self.crawler.stats.inc_value("akhbar/not_modified")
+            self.succeed("discovery", response.request.url, Outcome.NOT_MODIFIED)
             self.logger.info("%s not modified since the last run", response.url)
             return True
         etag = response.headers.get("ETag")
@@ -110,41 +136,130 @@ class NewsSpider(scrapy.Spider):
                 last_modified.decode("latin-1") if last_modified else None)
         return False
 
-    def closed(self, reason: str) -> None:
-        # Validators are kept only after a clean crawl: after errors, the next run must see
-        # the whole feed again to retry what failed.
-        if not self.window and not self.crawler.stats.get_value("akhbar/errors"):
-            self.store.save_validators(self.new_validators)
-        self.store.close()
+    # -- outcomes ------------------------------------------------------------------------
 
-    # -- discovery -----------------------------------------------------------------------
+    def succeed(self, kind: str, url: str, outcome: Outcome) -> None:
+        self.tally.add(kind, outcome)
+        if url in self.failed_before:
+            del self.failed_before[url]
+            self.write(self.store.clear_failure, url)
+
+    def write(self, method, *args) -> None:
+        """A write to the database; losing the database ends the crawl at once."""
+        if self.lost_database:
+            return
+        try:
+            method(*args)
+        except psycopg.Error as exc:
+            self.database_lost(exc)
+            deferred_from_coro(self.crawler.engine.close_spider_async(
+                reason="database_unavailable"))
+
+    def database_lost(self, exc: Exception) -> None:
+        if not self.lost_database:
+            self.lost_database = str(exc).strip().splitlines()[0] if str(exc).strip() \
+                else type(exc).__name__
+            self.logger.error("the database is unavailable (%s); stopping the crawl",
+                              self.lost_database)
+
+    def fail(self, kind: str, url: str, failed: Failed) -> None:
+        """Count, record and log one failed request."""
+        if kind == "article" and failed.permanent:
+            failed = replace(failed, outcome=Outcome.GONE)
+        self.tally.add(kind, failed.outcome, failed.reason)
+        if failed.outcome is Outcome.ROBOTS and kind == "article":
+            self.logger.info("%s not fetched: disallowed by robots.txt", url)
+            return
+        self.write(self.store.record_failure, kind, url, failed)
+        note = (f" (gone: not asked again for {GONE_RECHECK_DAYS} days)" if kind == "article"
+                and failed.permanent else "")
+        self.logger.error("failed %s %s: %s [%s]%s", kind, url, failed.reason,
+                          failed.outcome.value, note)
+
+    def on_error(self, failure) -> None:
+        request = failure.request
+        url = request.meta.get("article_url") or request.url
+        kind = request.meta.get("kind", "discovery")
+        self.fail(kind, url, classify(failure.value, request.url,
+                                      self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")))
+
+    def on_dropped(self, request: scrapy.Request, spider=None) -> None:
+        """The scheduler refused a request (it would otherwise vanish without a trace)."""
+        kind = request.meta.get("kind", "discovery")
+        self.fail(kind, request.meta.get("article_url") or request.url,
+                  Failed(Outcome.DROPPED, "dropped by the scheduler"))
+
+    def failures(self) -> int:
+        return self.tally.failures("discovery") + self.tally.failures("article")
+
+    def closed(self, reason: str) -> None:
+        """Write this crawl's counts; keep validators only when nothing needs asking again."""
+        stats = self.crawler.stats
+        for outcome in self.skipped.values():
+            self.tally.add("article", outcome)
+        cut_short = (self.tally.counts["article"][Outcome.OVER_CAP]
+                     or self.tally.counts["article"][Outcome.UNDATED_DEFERRED])
+        if self.lost_database:
+            return
+        retry = self.tally.retryable_failures()
+        if not self.window and reason == "finished" and not retry and not cut_short:
+            self.write(self.store.save_validators, self.new_validators)
+        elif not self.window:
+            self.logger.info("feed and sitemap validators not kept: %s", "; ".join(filter(None, (
+                f"{retry} requests to retry" if retry
+                else "", "articles left for the next run" if cut_short else "",
+                f"crawl ended: {reason}" if reason != "finished" else ""))))
+        article = self.tally.counts["article"]
+        self.write(self.store.record_outcomes, self.tally, {
+            "discovered": stats.get_value("akhbar/discovered", 0),
+            "fetched": article[Outcome.STORED] + article[Outcome.SAME],
+            "pages_stored": article[Outcome.STORED],
+            "errors": self.failures(),
+            "robots_disallowed": article[Outcome.ROBOTS]
+            + self.tally.counts["discovery"][Outcome.ROBOTS],
+            "not_modified": self.tally.counts["discovery"][Outcome.NOT_MODIFIED],
+        })
+
+    # -- discovery ----------------------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if self.not_modified(response):
             return
         if not is_feed(response.body):
-            self.logger.error("%s is not an RSS or Atom feed; skipped", response.url)
-            self.crawler.stats.inc_value("akhbar/errors")
+            root = xml_root_name(response.body)
+            self.fail("discovery", response.request.url, Failed(
+                Outcome.NOT_FEED, f"not an RSS or Atom feed ({_described(root, response)})"))
             return
+        self.succeed("discovery", response.request.url, Outcome.READ)
         entries = parse_feed(response.body, response.url)
         self.logger.info("feed %s lists %d links", response.url, len(entries))
-        yield from self.follow_articles(entries)
+        yield from self.follow_articles(entries, undated_ok=True)
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if self.not_modified(response):
             return
+        url = response.request.url
         body = response.body
         if body[:2] == GZIP_MAGIC:
             try:
                 body = gzip.GzipFile(fileobj=io.BytesIO(body)).read(MAX_SITEMAP_BYTES + 1)
             except (OSError, EOFError) as exc:
-                self.logger.error("%s: broken gzip (%s); skipped", response.url, exc)
-                self.crawler.stats.inc_value("akhbar/errors")
+                self.fail("discovery", url, Failed(Outcome.PARSE_ERROR, f"broken gzip: {exc}"))
                 return
             if len(body) > MAX_SITEMAP_BYTES:
-                self.logger.error("%s: over 50 MB uncompressed; skipped", response.url)
-                self.crawler.stats.inc_value("akhbar/errors")
+                self.fail("discovery", url, Failed(
+                    Outcome.DECOMPRESSION_BOMB, "over 50 MB uncompressed (the sitemap limit)"))
                 return
+        root = xml_root_name(body)
+        if root is None:
+            self.fail("discovery", url, Failed(Outcome.PARSE_ERROR,
+                                               f"not XML ({_described(root, response)})"))
+            return
+        if root not in ("urlset", "sitemapindex"):
+            self.fail("discovery", url, Failed(Outcome.NOT_SITEMAP,
+                                               f"not a sitemap ({_described(root, response)})"))
+            return
+        self.succeed("discovery", url, Outcome.READ)
         pages, children = parse_sitemap(body, response.url)
         self.logger.info("sitemap %s lists %d pages and %d sitemaps",
                          response.url, len(pages), len(children))
@@ -152,19 +267,29 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("%s: sitemaps nested deeper than %d levels ignored",
                                 response.url, MAX_SITEMAP_DEPTH)
             children = []
+        skipped = 0
         for child in children:
             if not host_in(child.url, self.seed.domains):
                 continue
             if self.window and child.lastmod and child.lastmod < self.window[0]:
                 continue  # nothing in it changed since the window began
+            if self.cutoff and child.lastmod and child.lastmod < self.cutoff:
+                skipped += 1  # nothing in it changed within the nightly horizon
+                continue
             yield self.discovery_request(child.url, self.parse_sitemap, depth=depth + 1)
-        yield from self.follow_articles(pages)
+        if skipped:
+            self.logger.info("%s: %d sitemaps unchanged since %s not read (older articles "
+                             "come from `akhbar backfill`)", response.url, skipped,
+                             f"{self.cutoff:%Y-%m-%d}")
+        yield from self.follow_articles(pages, undated_ok=False)
 
     def parse_archive(self, response: Response, day: date) -> Iterator[scrapy.Request]:
         """A date archive page: its article links are dated that day."""
         if response.status == 404:  # a day with no archive page: nothing was published
+            self.succeed("discovery", response.request.url, Outcome.EMPTY_ARCHIVE)
             self.logger.info("no archive page for %s (%s)", day, response.url)
             return
+        self.succeed("discovery", response.request.url, Outcome.READ)
         noon = datetime.combine(day, time(12), self.zone)
         links = self.links_of(self.decoded(response))
         self.logger.info("archive %s lists %d links", response.url, len(links))
@@ -172,10 +297,11 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, listing: Listing,
                       page: int) -> Iterator[scrapy.Request]:
+        self.succeed("discovery", response.request.url, Outcome.READ)
         response = self.decoded(response)
         links = self.links_of(response)
         self.logger.info("listing %s (page %d) lists %d links", response.url, page, len(links))
-        yield from self.follow_articles([Discovered(url) for url in links])
+        yield from self.follow_articles([Discovered(url) for url in links], undated_ok=True)
         if page >= listing.max_pages:
             return
         next_url = (response.css(f"{listing.next_selector}::attr(href)").get()
@@ -187,8 +313,8 @@ class NewsSpider(scrapy.Spider):
                     next_url = anchor.attrib["href"]
                     break
         if next_url:
-            yield response.follow(next_url, callback=self.parse_listing, errback=self.on_error,
-                                  cb_kwargs={"listing": listing, "page": page + 1})
+            yield self.request(response.urljoin(next_url), "discovery", self.parse_listing,
+                               cb_kwargs={"listing": listing, "page": page + 1})
 
     def decoded(self, response: Response) -> HtmlResponse:
         """The page decoded as detect_encoding reads it (legacy pages lie about charsets)."""
@@ -202,35 +328,72 @@ class NewsSpider(scrapy.Spider):
         return [urljoin(response.url, href.strip())
                 for href in response.css("a::attr(href)").getall() if href.strip()]
 
-    def follow_articles(self, entries: list[Discovered]) -> Iterator[scrapy.Request]:
-        """Requests for the articles not stored yet, or changed since we stored them."""
+    def follow_articles(self, entries: list[Discovered],
+                        undated_ok: bool = True) -> Iterator[scrapy.Request]:
+        """Requests for the articles not stored yet, or changed since we stored them.
+
+        "Changed" compares the source's date for a URL with the source's date stored at our
+        last fetch, never with our own fetch time (a site's clock or zone may be off).
+        """
         stats = self.crawler.stats
         for entry in entries:
             url = self.seed.canonical_url(entry.url)
-            if url in self.queued or not host_in(url, self.seed.domains) \
+            if url in self.requested or not host_in(url, self.seed.domains) \
                     or not self.seed.is_article_url(url):
                 continue
             if self.window and not (entry.dated and self.window[0] <= entry.dated
                                     < self.window[1]):
                 continue
-            self.queued.add(url)
-            stats.inc_value("akhbar/discovered")
-            held = self.known.get(url)
-            if held is not None and (entry.changed_at is None or entry.changed_at <= held):
-                stats.inc_value("akhbar/unchanged_skipped")
+            changed_at = entry.changed_at
+            if url in self.evaluated:
+                before = self.evaluated[url]
+                if changed_at is None or (before is not None and changed_at <= before):
+                    continue  # seen in this run with a date at least as new
+            else:
+                stats.inc_value("akhbar/discovered")
+            self.evaluated[url] = changed_at
+            outcome = self.skip_reason(url, changed_at, undated_ok)
+            if outcome is not None:
+                self.skipped[url] = outcome
                 continue
-            cap = self.seed.politeness.max_articles
-            if cap is not None and stats.get_value("akhbar/requested", 0) >= cap:
-                stats.inc_value("akhbar/over_cap")
-                continue
-            stats.inc_value("akhbar/requested")
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
-                                 meta={"lastmod": entry.changed_at, "article_url": url})
+            self.skipped.pop(url, None)
+            self.requested.add(url)
+            yield self.request(url, "article", self.parse_article,
+                               meta={"lastmod": changed_at, "article_url": url})
+
+    def skip_reason(self, url: str, changed_at: datetime | None,
+                    undated_ok: bool) -> Outcome | None:
+        """Why an article URL is not requested in this run, or None to request it."""
+        held = self.held.get(url)
+        if held is not None:
+            if changed_at is None:
+                return Outcome.UNCHANGED_SKIPPED
+            if held.source_date is not None and changed_at <= held.source_date:
+                return Outcome.UNCHANGED_SKIPPED
+            if held.source_date is None and changed_at <= held.fetched_at:
+                # Our copy is newer than the source's date: keep that date as the reference.
+                self.write(self.store.note_source_date, url, changed_at)
+                self.held[url] = replace(held, source_date=changed_at)
+                return Outcome.UNCHANGED_SKIPPED
+        failure = self.failed_before.get(url)
+        if failure and failure.permanent and failure.retry_after \
+                and failure.retry_after > datetime.now(UTC):
+            return Outcome.GONE_SKIPPED
+        if self.cutoff and held is None:
+            if changed_at is not None and changed_at < self.cutoff:
+                return Outcome.TOO_OLD
+            if changed_at is None and not undated_ok:
+                if self.undated_followed >= self.seed.nightly_max_undated:
+                    return Outcome.UNDATED_DEFERRED
+                self.undated_followed += 1
+        cap = self.seed.politeness.max_articles
+        if cap is not None and len(self.requested) >= cap:
+            return Outcome.OVER_CAP
+        return None
 
     # -- articles ------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[dict]:
-        self.crawler.stats.inc_value("akhbar/fetched")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         yield {
             "url": response.meta["article_url"],
@@ -243,9 +406,8 @@ class NewsSpider(scrapy.Spider):
             "lastmod": response.meta["lastmod"],
         }
 
-    def on_error(self, failure) -> None:
-        if failure.check(IgnoreRequest):  # robots.txt disallows it, or an off-site redirect
-            self.logger.warning("%s not fetched: %s", failure.request.url, failure.value)
-            return
-        self.crawler.stats.inc_value("akhbar/errors")
-        self.logger.error("%s failed: %s", failure.request.url, failure.getErrorMessage())
+
+def _described(root: str | None, response: Response) -> str:
+    """What a discovery document turned out to be, for its failure reason."""
+    kind = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0] or "no type"
+    return f"{kind}, root element <{root}>" if root else f"{kind}, {len(response.body)} bytes"

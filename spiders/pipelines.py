@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import psycopg
+from akhbar.spiders.outcomes import Outcome
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 
 class StorePagePipeline:
@@ -15,7 +18,14 @@ class StorePagePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePagePipeline:
         return cls(crawler)
 
-    def process_item(self, item: dict) -> dict:
-        stored = self.crawler.spider.store.add_page(item)
-        self.crawler.stats.inc_value("akhbar/pages_stored" if stored else "akhbar/pages_same")
+    async def process_item(self, item: dict) -> dict:
+        spider = self.crawler.spider
+        try:
+            stored = spider.store.add_page(item)
+        except psycopg.Error as exc:
+            # Without the database every further fetch is wasted: stop now.
+            spider.database_lost(exc)
+            await self.crawler.engine.close_spider_async(reason="database_unavailable")
+            raise DropItem(f"{item['url']} not stored: the database is unavailable") from None
+        spider.succeed("article", item["url"], Outcome.STORED if stored else Outcome.SAME)
         return item

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import os
 from importlib.metadata import PackageNotFoundError, version
 
 from akhbar.seeds import Seed
+from akhbar.seeds.settings import Settings, get_settings
 
-CONTACT_ENV = "AKHBAR_CONTACT"
-DEFAULT_CONTACT = "https://github.com/akhbar-news/akhbar"
+MAX_PAGE_BYTES = 10 * 1024 * 1024
 
 
-def user_agent() -> str:
+def user_agent(settings: Settings) -> str:
     """An identifying User-Agent with a contact address ($AKHBAR_CONTACT)."""
     try:
         release = version("akhbar")
     except PackageNotFoundError:
         release = "dev"
-    return f"akhbar/{release} (+{os.environ.get(CONTACT_ENV) or DEFAULT_CONTACT})"
+    return f"akhbar/{release} (+{settings.contact})"
 
 
-def crawl_settings(seed: Seed) -> dict:
-    """Settings for crawling `seed`."""
+def crawl_settings(seed: Seed, settings: Settings | None = None) -> dict:
+    """Scrapy settings for crawling `seed`."""
+    settings = settings or get_settings()
     manners = seed.politeness
     return {
         "BOT_NAME": "akhbar",
-        "USER_AGENT": user_agent(),
+        "USER_AGENT": user_agent(settings),
         "ROBOTSTXT_OBEY": manners.obey_robots_txt,
         "CONCURRENT_REQUESTS": max(8, manners.concurrent_requests),
         "CONCURRENT_REQUESTS_PER_DOMAIN": manners.concurrent_requests,
@@ -33,8 +33,8 @@ def crawl_settings(seed: Seed) -> dict:
         "AUTOTHROTTLE_ENABLED": manners.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(manners.download_delay, 1.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(manners.concurrent_requests),
-        "DOWNLOAD_TIMEOUT": 30,
-        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+        "DOWNLOAD_TIMEOUT": manners.download_timeout,
+        "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
         "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
         "RETRY_TIMES": 3,
         "REDIRECT_MAX_TIMES": 5,
@@ -42,10 +42,13 @@ def crawl_settings(seed: Seed) -> dict:
         "TELNETCONSOLE_ENABLED": False,
         # No listening ports on the crawling machine.
         "REMOTE_CONTROL_ENABLED": False,
-        "LOG_LEVEL": os.environ.get("AKHBAR_CRAWL_LOG_LEVEL", "INFO"),
+        "LOG_LEVEL": settings.crawl_log_level,
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "ITEM_PIPELINES": {"akhbar.spiders.pipelines.StorePagePipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {
+            # Off-site requests and redirect loops are refused with a reason, not dropped.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "akhbar.spiders.scope.ScopeMiddleware": 50,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "akhbar.spiders.middlewares.BackoffRetryMiddleware": 550,
         },

@@ -1,16 +1,44 @@
-"""The spider's only storage: what pages a site already has, and new raw pages."""
+"""The spider's only storage: what a site already has, new raw pages, and request outcomes."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
+import time
+from dataclasses import dataclass
 from datetime import datetime
 
+from akhbar.spiders.outcomes import Failed, Outcome, Tally
 from akhbar.sql import connect, query
 from psycopg.types.json import Jsonb
 
 # Response headers worth keeping with a page (validators, language, caching, type).
 KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag", "date",
                 "cache-control", "expires", "x-robots-tag", "link")
+GONE_RECHECK_DAYS = 7  # a 404/410 article is asked for again once a week at most
+
+
+class SiteBusy(RuntimeError):
+    """Another live crawl holds the site."""
+
+
+@dataclass(frozen=True)
+class Held:
+    """What is stored for an article URL: the source's newest date for it, our last fetch."""
+
+    source_date: datetime | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    """A URL whose last request failed."""
+
+    kind: str
+    outcome: str
+    permanent: bool
+    retry_after: datetime | None
 
 
 def selected_headers(headers: dict[bytes, list[bytes]]) -> dict[str, str]:
@@ -24,18 +52,66 @@ def selected_headers(headers: dict[bytes, list[bytes]]) -> dict[str, str]:
 
 
 class PageStore:
-    """Reads and writes the `pages` table for one site."""
+    """Reads and writes one site's pages, failures and crawl-run counts."""
 
     def __init__(self, database_url: str, source_id: str, crawl_run_id: int | None) -> None:
-        self.conn = connect(database_url, autocommit=True)
+        self.conn = connect(database_url, autocommit=True,
+                            application_name=f"akhbar crawl {source_id} run {crawl_run_id}")
         self.source_id = source_id
         self.crawl_run_id = crawl_run_id
 
-    def latest_fetches(self) -> dict[str, datetime]:
-        """url → the newest date we hold for it (the source's lastmod, else our fetch time)."""
-        rows = self.conn.execute(query("latest_pages_of_source"), {"source_id": self.source_id})
-        return {row["url"]: max(filter(None, (row["lastmod"], row["fetched_at"])))
-                for row in rows}
+    def lock_site(self, wait_seconds: float, log=None) -> None:
+        """Hold the site's lock for this connection's life; wait for a live holder at most
+        `wait_seconds` (a dead holder's lock is already gone)."""
+        deadline = time.monotonic() + wait_seconds
+        said = 0.0
+        while not self.conn.execute(query("try_site_lock"),
+                                    {"source_id": self.source_id}).fetchone()["locked"]:
+            holder = self.conn.execute(query("site_lock_holder"),
+                                       {"source_id": self.source_id}).fetchone()
+            who = (f"{holder['application_name'] or 'another process'} (since "
+                   f"{holder['backend_start']:%Y-%m-%d %H:%M})" if holder else "another crawl")
+            if time.monotonic() >= deadline:
+                raise SiteBusy(f"{self.source_id} is being crawled by {who}; waited "
+                               f"{wait_seconds:.0f} s (AKHBAR_SITE_WAIT_SECONDS)")
+            if log and time.monotonic() - said >= 60:
+                log(f"waiting for {who} to finish crawling {self.source_id}")
+                said = time.monotonic()
+            time.sleep(1.0)
+        if self.crawl_run_id is not None:
+            self.conn.execute(query("claim_crawl_run"), {
+                "crawl_run_id": self.crawl_run_id, "hostname": socket.gethostname(),
+                "pid": os.getpid()})
+
+    def held(self) -> dict[str, Held]:
+        """url → what we hold of it."""
+        rows = self.conn.execute(query("held_dates_of_source"), {"source_id": self.source_id})
+        return {row["url"]: Held(row["lastmod"], row["fetched_at"]) for row in rows}
+
+    def note_source_date(self, url: str, lastmod: datetime) -> None:
+        self.conn.execute(query("note_source_date"), {
+            "source_id": self.source_id, "url": url, "lastmod": lastmod})
+
+    def failures(self) -> dict[str, KnownFailure]:
+        rows = self.conn.execute(query("failed_urls_of_source"), {"source_id": self.source_id})
+        return {row["url"]: KnownFailure(row["kind"], row["outcome"], row["permanent"],
+                                         row["retry_after"]) for row in rows}
+
+    def record_failure(self, kind: str, url: str, failed: Failed) -> None:
+        self.conn.execute(query("record_failure"), {
+            "source_id": self.source_id, "url": url, "kind": kind,
+            "outcome": failed.outcome.value, "http_status": failed.http_status,
+            "reason": failed.reason, "permanent": failed.outcome is Outcome.GONE,
+            "recheck_days": GONE_RECHECK_DAYS, "crawl_run_id": self.crawl_run_id})
+
+    def clear_failure(self, url: str) -> None:
+        self.conn.execute(query("clear_failure"), {"source_id": self.source_id, "url": url})
+
+    def record_outcomes(self, tally: Tally, counts: dict[str, int]) -> None:
+        if self.crawl_run_id is None:
+            return
+        self.conn.execute(query("record_outcomes"), {
+            "crawl_run_id": self.crawl_run_id, "outcomes": Jsonb(tally.to_json()), **counts})
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         """url → (ETag, Last-Modified) of the site's feeds and sitemaps."""

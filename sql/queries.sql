@@ -36,26 +36,46 @@ WHERE id = %(crawl_run_id)s;
 -- name: close_crawl_run
 UPDATE crawl_runs SET status = %(status)s, error = %(error)s, finished_at = now()
 WHERE id = %(crawl_run_id)s
-RETURNING id AS crawl_run_id, source_id, status, discovered, fetched, pages_stored, new_articles,
-          updated_articles,
-          unchanged, duplicates, rejected, errors, robots_disallowed, not_modified, error,
-          words_total, finished_at - started_at AS duration;
+RETURNING id AS crawl_run_id;
 
--- name: latest_pages_of_source
--- What the spider already has for a site: the newest fetch of every URL.
-SELECT DISTINCT ON (url) url, fetched_at, lastmod
+-- name: crawl_run_outcomes
+SELECT outcomes FROM crawl_runs WHERE id = %(crawl_run_id)s;
+
+-- name: crawl_run_rows
+-- What runs did, one row each: the figures the summary, the health report and the CLI show.
+-- `articles` counts the run's articles that are not duplicates, the same way for every run.
+SELECT id AS crawl_run_id, source_id, flow_run_id, flow_name, status, error, discovered,
+       fetched, pages_stored, new_articles, updated_articles, unchanged, duplicates,
+       rejected, errors, robots_disallowed, not_modified, words_total, outcomes,
+       new_articles + updated_articles + unchanged AS articles,
+       extract(epoch FROM coalesce(finished_at, now()) - started_at)::float8 AS duration
+FROM crawl_runs
+WHERE id = ANY(%(crawl_run_ids)s)
+ORDER BY source_id, id;
+
+-- name: held_dates_of_source
+-- What the spider already has for a site: per URL, the newest date the source gave for it at
+-- any fetch, and when we last fetched it.
+SELECT url, max(lastmod) AS lastmod, max(fetched_at) AS fetched_at
 FROM pages
 WHERE source_id = %(source_id)s
-ORDER BY url, fetched_at DESC;
+GROUP BY url;
+
+-- name: note_source_date
+-- A held page the source now dates (no refetch needed: our copy is newer than that date).
+UPDATE pages SET lastmod = %(lastmod)s
+WHERE id = (SELECT id FROM pages WHERE source_id = %(source_id)s AND url = %(url)s
+            ORDER BY fetched_at DESC, id DESC LIMIT 1)
+  AND lastmod IS NULL;
 
 -- name: insert_page
--- A refetch with identical bytes only records the source's newer lastmod.
+-- A refetch with identical bytes only records the source's newer date for the page.
 INSERT INTO pages (source_id, crawl_run_id, url, final_url, http_status, headers, encoding,
                    body, sha256, lastmod)
 VALUES (%(source_id)s, %(crawl_run_id)s, %(url)s, %(final_url)s, %(http_status)s, %(headers)s,
         %(encoding)s, %(body)s, %(sha256)s, %(lastmod)s)
 ON CONFLICT (url, sha256) DO UPDATE SET lastmod = excluded.lastmod
-WHERE pages.lastmod IS DISTINCT FROM excluded.lastmod AND excluded.lastmod IS NOT NULL
+WHERE excluded.lastmod > pages.lastmod OR (pages.lastmod IS NULL AND excluded.lastmod IS NOT NULL)
 RETURNING id, (xmax = 0) AS inserted;
 
 -- name: pending_page_ids
@@ -197,8 +217,10 @@ ON CONFLICT (source_id, chunk_start, chunk_end) DO UPDATE SET started_at = now()
 WHERE backfill_chunks.status <> 'done';
 
 -- name: finish_chunk
+-- `done` only when nothing in the chunk needs asking again; otherwise `pending`, with why.
 UPDATE backfill_chunks
-SET status = 'done', finished_at = now(), discovered = %(discovered)s, fetched = %(fetched)s,
+SET status = CASE WHEN %(done)s THEN 'done' ELSE 'pending' END, error = %(error)s,
+    finished_at = now(), discovered = %(discovered)s, fetched = %(fetched)s,
     new_articles = %(new_articles)s
 WHERE source_id = %(source_id)s AND chunk_start = %(chunk_start)s AND chunk_end = %(chunk_end)s;
 
@@ -223,12 +245,13 @@ WHERE (id = %(article_id)s OR cluster_id = ANY(%(merged)s))
   AND cluster_id IS DISTINCT FROM %(cluster_id)s;
 
 -- name: recent_runs_of_source
--- The site's last finished runs before this one, newest first, for its health baseline.
+-- The site's last finished nightly runs before this one, newest first, for its health
+-- baseline; `articles` as in crawl_run_rows.
 SELECT new_articles + updated_articles + unchanged AS articles, fetched, rejected,
        words_total, status
 FROM crawl_runs
-WHERE source_id = %(source_id)s AND id < %(crawl_run_id)s AND status = 'completed'
-  AND flow_name = 'nightly'
+WHERE source_id = %(source_id)s AND id < %(crawl_run_id)s
+  AND status IN ('completed', 'degraded') AND flow_name = 'nightly'
 ORDER BY id DESC
 LIMIT %(limit)s;
 
@@ -239,10 +262,7 @@ WHERE p.crawl_run_id = %(crawl_run_id)s
 GROUP BY r.reason ORDER BY r.reason;
 
 -- name: crawl_run_of_flow_run
-SELECT id AS crawl_run_id, source_id, status, discovered, fetched, pages_stored, new_articles,
-       updated_articles, unchanged, duplicates, rejected, errors, error, words_total,
-       extract(epoch FROM coalesce(finished_at, now()) - started_at)::float8 AS duration
-FROM crawl_runs WHERE flow_run_id = %(flow_run_id)s AND source_id = %(source_id)s;
+SELECT id FROM crawl_runs WHERE flow_run_id = %(flow_run_id)s AND source_id = %(source_id)s;
 
 -- name: latest_page_ids
 -- The newest page of every URL of a site, fetched since a date (all when NULL).
@@ -257,3 +277,53 @@ ORDER BY id;
 DELETE FROM rejects r
 WHERE r.page_id = ANY(%(page_ids)s)
   AND EXISTS (SELECT 1 FROM articles a WHERE a.page_id = r.page_id);
+
+-- name: failed_urls_of_source
+SELECT url, kind, outcome, http_status, permanent, retry_after, attempts
+FROM failed_urls WHERE source_id = %(source_id)s;
+
+-- name: record_failure
+-- A URL's request failed: first time a row, later the count and the newest reason.
+INSERT INTO failed_urls AS f (source_id, url, kind, outcome, http_status, reason, permanent,
+                              retry_after, last_crawl_run_id)
+VALUES (%(source_id)s, %(url)s, %(kind)s, %(outcome)s, %(http_status)s, %(reason)s,
+        %(permanent)s,
+        CASE WHEN %(permanent)s THEN now() + make_interval(days => %(recheck_days)s) END,
+        %(crawl_run_id)s)
+ON CONFLICT (source_id, url) DO UPDATE
+SET kind = excluded.kind, outcome = excluded.outcome, http_status = excluded.http_status,
+    reason = excluded.reason, permanent = excluded.permanent,
+    retry_after = excluded.retry_after, last_crawl_run_id = excluded.last_crawl_run_id,
+    attempts = f.attempts + 1, last_seen = now();
+
+-- name: clear_failure
+DELETE FROM failed_urls WHERE source_id = %(source_id)s AND url = %(url)s;
+
+-- name: record_outcomes
+-- The crawl process's own counts, written when it closes.
+UPDATE crawl_runs
+SET discovered = %(discovered)s, fetched = %(fetched)s, pages_stored = %(pages_stored)s,
+    errors = %(errors)s, robots_disallowed = %(robots_disallowed)s,
+    not_modified = %(not_modified)s, outcomes = %(outcomes)s
+WHERE id = %(crawl_run_id)s;
+
+-- name: claim_crawl_run
+-- The process doing a run's work, so a later run can tell whether it is still alive.
+UPDATE crawl_runs SET hostname = %(hostname)s, pid = %(pid)s WHERE id = %(crawl_run_id)s;
+
+-- name: try_site_lock
+-- One crawl per site at a time, across processes, Prefect servers and machines: a session
+-- lock, released by PostgreSQL the moment its holder's connection goes (a kill included).
+SELECT pg_try_advisory_lock(hashtext('akhbar-site'), hashtext(%(source_id)s)) AS locked;
+
+-- name: site_lock_holder
+SELECT a.pid, a.application_name, a.backend_start
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted
+  AND l.classid = hashtext('akhbar-site')::oid AND l.objid = hashtext(%(source_id)s)::oid
+LIMIT 1;
+
+-- name: failures_of_run
+SELECT kind, outcome, http_status, url, reason, permanent
+FROM failed_urls WHERE last_crawl_run_id = %(crawl_run_id)s
+ORDER BY kind, outcome, url;

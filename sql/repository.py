@@ -11,6 +11,7 @@ from akhbar.extract.dedupe import THRESHOLD as NEAR_DUPLICATE
 from akhbar.extract.dedupe import band_hashes, signature, similarity
 from akhbar.seeds import Seed
 from akhbar.sql import query
+from psycopg.types.json import Jsonb
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,10 @@ def open_crawl_run(conn: psycopg.Connection, source_id: str, flow_run_id: str,
     return row["id"]
 
 
-def record_crawl(conn: psycopg.Connection, crawl_run_id: int, summary: dict) -> None:
-    conn.execute(query("record_crawl"), {"crawl_run_id": crawl_run_id, **{
-        key: summary.get(key, 0) for key in ("discovered", "fetched", "pages_stored", "errors",
-                                             "robots_disallowed", "not_modified")
-    }})
+def record_outcomes(conn: psycopg.Connection, crawl_run_id: int, outcomes: dict,
+                    counts: dict[str, int]) -> None:
+    conn.execute(query("record_outcomes"), {"crawl_run_id": crawl_run_id,
+                                            "outcomes": Jsonb(outcomes), **counts})
 
 
 def record_extraction(conn: psycopg.Connection, crawl_run_id: int, counts: LoadCounts) -> None:
@@ -55,10 +55,19 @@ def record_extraction(conn: psycopg.Connection, crawl_run_id: int, counts: LoadC
 
 def close_crawl_run(conn: psycopg.Connection, crawl_run_id: int, status: str,
                     error: str | None = None) -> dict:
-    """Mark the run finished and return its row."""
-    return conn.execute(query("close_crawl_run"), {
-        "crawl_run_id": crawl_run_id, "status": status, "error": error,
-    }).fetchone()
+    """Mark the run finished and return its row (as crawl_run_rows gives it)."""
+    conn.execute(query("close_crawl_run"), {
+        "crawl_run_id": crawl_run_id, "status": status, "error": error})
+    return crawl_run_rows(conn, [crawl_run_id])[0]
+
+
+def crawl_run_rows(conn: psycopg.Connection, crawl_run_ids: list[int]) -> list[dict]:
+    return conn.execute(query("crawl_run_rows"), {"crawl_run_ids": crawl_run_ids}).fetchall()
+
+
+def crawl_run_outcomes(conn: psycopg.Connection, crawl_run_id: int) -> dict:
+    row = conn.execute(query("crawl_run_outcomes"), {"crawl_run_id": crawl_run_id}).fetchone()
+    return row["outcomes"] if row else {}
 
 
 def pending_page_ids(conn: psycopg.Connection, source_id: str) -> list[int]:
@@ -81,7 +90,7 @@ def load_results(conn: psycopg.Connection, source_id: str,
     articles = [(page_id, url, r) for page_id, url, r in results if isinstance(r, Article)]
     rejects = [(page_id, r) for page_id, _, r in results if isinstance(r, Reject)]
     with conn.transaction():
-        changed, superseded, exact = [], 0, 0
+        changed, duplicate_pages = [], set()
         if articles:
             conn.execute(query("create_article_staging"))
             with conn.cursor().copy(query("copy_article_staging")) as copy:
@@ -95,10 +104,12 @@ def load_results(conn: psycopg.Connection, source_id: str,
                         EXTRACTOR_VERSION, page_id, article.agency, article.lead_image,
                         article.canonical_url, signature(article.text_normalized),
                     ))
-            exact = len(conn.execute(query("reject_exact_duplicates_staging"),
-                                     {"extractor_version": EXTRACTOR_VERSION}).fetchall())
+            duplicate_pages |= {row["page_id"] for row in conn.execute(
+                query("reject_exact_duplicates_staging"),
+                {"extractor_version": EXTRACTOR_VERSION})}
             changed = conn.execute(query("merge_article_staging")).fetchall()
-            superseded = len(conn.execute(query("reject_superseded_staging")).fetchall())
+            duplicate_pages |= {row["page_id"] for row in
+                                conn.execute(query("reject_superseded_staging"))}
             conn.execute(query("clear_rejects_of_pages"),
                          {"page_ids": [page_id for page_id, _, _ in articles]})
             for row in changed:
@@ -110,9 +121,11 @@ def load_results(conn: psycopg.Connection, source_id: str,
             })
     new = sum(1 for row in changed if row["inserted"])
     return LoadCounts(new_articles=new, updated_articles=len(changed) - new,
-                      unchanged=len(articles) - len(changed) - superseded - exact,
-                      duplicates=superseded + exact, rejected=len(rejects),
-                      words_total=sum(a.word_count for _, _, a in articles))
+                      unchanged=len(articles) - len(changed) - len(duplicate_pages),
+                      duplicates=len(duplicate_pages), rejected=len(rejects),
+                      # words of the articles counted above, duplicates left out
+                      words_total=sum(a.word_count for page_id, _, a in articles
+                                      if page_id not in duplicate_pages))
 
 
 def cluster_near_duplicates(conn: psycopg.Connection, article_id: int, sig: bytes) -> int:
@@ -153,9 +166,11 @@ def start_chunk(conn: psycopg.Connection, source_id: str, start, end) -> None:
                                         "chunk_end": end})
 
 
-def finish_chunk(conn: psycopg.Connection, source_id: str, start, end, run: dict) -> None:
+def finish_chunk(conn: psycopg.Connection, source_id: str, start, end, run: dict, done: bool,
+                 error: str | None) -> None:
     conn.execute(query("finish_chunk"), {
-        "source_id": source_id, "chunk_start": start, "chunk_end": end,
+        "source_id": source_id, "chunk_start": start, "chunk_end": end, "done": done,
+        "error": error,
         "discovered": run["discovered"], "fetched": run["fetched"],
         "new_articles": run["new_articles"]})
 
@@ -172,9 +187,10 @@ def rejects_by_reason(conn: psycopg.Connection, crawl_run_id: int) -> dict[str, 
 
 
 def crawl_run_of_flow_run(conn: psycopg.Connection, flow_run_id: str,
-                          source_id: str) -> dict | None:
-    return conn.execute(query("crawl_run_of_flow_run"), {
+                          source_id: str) -> int | None:
+    row = conn.execute(query("crawl_run_of_flow_run"), {
         "flow_run_id": flow_run_id, "source_id": source_id}).fetchone()
+    return row["id"] if row else None
 
 
 def latest_page_ids(conn: psycopg.Connection, source_id: str, since=None) -> list[int]:

@@ -98,7 +98,7 @@ def test_robots_txt_disallow_is_obeyed_and_reported(registered, demo_site, demo_
     assert demo_site.requests[BASE + blocked.path] == 0
     assert BASE + blocked.path not in stored_urls(registered)
     assert summary["robots_disallowed"] == 1 and summary["errors"] == 0
-    assert "Forbidden by robots.txt" in summary["log"]
+    assert "not fetched: disallowed by robots.txt" in summary["log"]
 
 
 def test_only_article_urls_of_the_site_are_followed(registered, demo_site, demo_seeds_dir):
@@ -119,5 +119,5 @@ def test_broken_feed_is_reported_and_the_sitemap_still_used(registered, demo_sit
     demo_site.sites[DEMO_HOST]["/feed/"] = Response(b"<html>not a feed</html>")
     summary = crawl("demo", demo_seeds_dir, demo_site.proxy_url)
     assert summary["errors"] == 1
-    assert "is not an RSS or Atom feed" in summary["log"]
+    assert "failed discovery http://demo.akhbar.test/feed/: not an RSS or Atom feed (text/html, root element <html>) [not_feed]" in summary["log"]
     assert len(stored_urls(registered)) == 5

@@ -16,9 +16,10 @@ def demo_network() -> LoopbackNetwork:
     return LoopbackNetwork({DEMO_HOST: build_site(f"http://{DEMO_HOST}")})
 
 
-def run_demo() -> list[dict]:
-    """Serve the demo site and run `nightly` on it; return the per-site summaries."""
+def run_demo():
+    """Serve the demo site and run `nightly` on it; the nightly run's final state."""
     from akhbar.flows.nightly import nightly
 
     with demo_network() as network:
-        return nightly(sites=["demo"], seeds_dir=str(DEMO_SEEDS_DIR), proxy=network.proxy_url)
+        return nightly(sites=["demo"], seeds_dir=str(DEMO_SEEDS_DIR), proxy=network.proxy_url,
+                       return_state=True)
