@@ -104,6 +104,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     migrate()
+    with connect() as conn:
+        done_before = len(repository.done_chunks(conn, args.site) & set(chunks))
     with chunk_progress(args.site, chunks):
         state = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
                          seeds_dir=str(args.seeds_dir), proxy=args.proxy,
@@ -112,7 +114,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     runs = state.result(raise_on_failure=False)
     if isinstance(runs, BaseException) or not isinstance(runs, list):
         raise RunFailed(state.message or str(runs))
-    print(f"{args.site}: {len(chunks)} chunks, {len(runs)} done in this run; "
+    print(f"{args.site}: {len(chunks)} chunks, {done_before} already done before, "
+          f"{len(runs)} done in this run; "
           f"{sum(r['fetched'] for r in runs)} pages fetched, "
           f"{sum(r['new_articles'] for r in runs)} new articles")
     if not state.is_completed():

@@ -158,11 +158,11 @@ class Tally:
 
     def explain(self, kind: str) -> str:
         """The failure classes of a kind, commonest first, each with its example reason."""
-        failed = sorted(((n, name) for name, n in self.counts[kind].items()
-                         if name in FAILURES), reverse=True)
-        parts = [self.reasons[kind].get(name, name) + (f" ({n})" if len(failed) > 1 else "")
+        failed = sorted(((-n, name) for name, n in self.counts[kind].items()
+                         if name in FAILURES))
+        parts = [self.reasons[kind].get(name, name) + (f" ({-n})" if len(failed) > 1 else "")
                  for n, name in failed]
-        return "; ".join(parts[:3]) + ("; …" if len(parts) > 3 else "")
+        return "; ".join(parts[:4]) + ("; …" if len(parts) > 4 else "")
 
 
 def judge(tally: Tally, max_error_share: float) -> tuple[str, str | None]:

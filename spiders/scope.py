@@ -42,11 +42,11 @@ class ScopeMiddleware:
         if chain:
             here = canonical_url(request.url)
             if any(canonical_url(seen) == here for seen in chain):
-                raise RedirectLoop("redirect loop: " + " → ".join([*chain, request.url]))
+                raise RedirectLoop(f"redirect loop ({len(chain)} redirects back to where "
+                                   f"they started)")
         if not host_in(request.url, domains):
             where = request.url.split("/")[2] if "//" in request.url else request.url
             if chain:
-                raise OffsiteRedirect(f"redirected off the site to {where} "
-                                      f"(from {chain[0]})")
+                raise OffsiteRedirect(f"redirected off the site to {where}")
             raise OutOfScope(f"{where} is outside the site's domains")
         return None

@@ -277,3 +277,37 @@ def archive_site() -> dict[str, Response]:
         pages["/archive/" + day.replace("-", "/")] = Response(
             f"<html><body>{anchors}</body></html>".encode())
     return pages
+
+
+FAULTY = "http://faulty.akhbar.test"
+FAILING_SEEDS_DIR = Path(__file__).parent / "fixtures" / "failing"
+
+
+def faulty_site() -> tuple[dict[str, Response], dict[str, str]]:
+    """(pages, article URL by name) of a site whose articles fail in every way they can:
+    gone (404), a redirect loop, an off-site redirect, bytes dripping past the timeout, and a
+    429 whose Retry-After must be honoured."""
+    base = FAULTY
+    when = datetime(2024, 5, 1, 9, 0, tzinfo=RIYADH)
+    names = ("ok", "gone", "loop", "away", "slow", "limited")
+    arts = {name: replace(synthetic_article(500 + i, when + timedelta(hours=i)),
+                          slug=f"{name}-{500 + i}") for i, name in enumerate(names)}
+    url = {name: base + a.path for name, a in arts.items()}
+    path = {name: unquote(a.path) for name, a in arts.items()}
+    pages: dict[str, Response] = {
+        "/robots.txt": Response(b"User-agent: *\nDisallow:\n", "text/plain"),
+        "/feed/": Response(_rss([(url[n], when) for n in names], "أخبار متعثرة"),
+                           "application/rss+xml"),
+        "/sitemap.xml": Response(_urlset([(url[n], "2024-05-01T10:00:00+03:00")
+                                          for n in names]), "application/xml"),
+        path["ok"]: _page(arts["ok"], base, []),
+        path["loop"]: Response(b"", status=302, headers={"Location": "/go/loop"}),
+        "/go/loop": Response(b"", status=302, headers={"Location": arts["loop"].path}),
+        path["away"]: Response(b"", status=302,
+                               headers={"Location": "http://elsewhere.akhbar.test/landing"}),
+        path["slow"]: Response(b"<html>" + b" " * 200 + b"</html>", drip=0.1),
+        path["limited"]: Flaky(
+            Response(b"slow down", "text/plain", status=429, headers={"Retry-After": "3"}),
+            _page(arts["limited"], base, [])),
+    }
+    return pages, url

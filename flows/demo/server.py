@@ -27,6 +27,8 @@ class LoopbackNetwork:
         self.sites: dict[str, dict[str, Response]] = sites or {}
         # Seconds to wait before answering URLs with a given prefix (slow sites in tests).
         self.delays: dict[str, float] = {}
+        # What a host answers for paths it does not have (default: 404).
+        self.fallbacks: dict[str, Response] = {}
         self.requests: Counter[str] = Counter()
         self.log: list[tuple[float, str]] = []  # (time.monotonic(), url) of every request
         self._lock = threading.Lock()
@@ -67,7 +69,8 @@ class LoopbackNetwork:
         delay = max((s for prefix, s in self.delays.items() if url.startswith(prefix)), default=0)
         if delay:
             time.sleep(delay)
-        response = self.sites.get(host, {}).get(unquote(path), NOT_FOUND)
+        response = self.sites.get(host, {}).get(unquote(path),
+                                                self.fallbacks.get(host, NOT_FOUND))
         return response() if callable(response) else response
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -77,6 +80,12 @@ class LoopbackNetwork:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                try:
+                    self.answer()
+                except OSError:  # the client went away (a killed crawl, a timeout)
+                    self.close_connection = True
+
+            def answer(self) -> None:
                 target = urlsplit(self.path)
                 host = (target.hostname or self.headers.get("Host", "")).split(":")[0]
                 path = target.path or "/"
@@ -98,7 +107,13 @@ class LoopbackNetwork:
                 for name, value in response.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(response.body)
+                if not response.drip:
+                    self.wfile.write(response.body)
+                    return
+                for byte in response.body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(response.drip)
 
             def log_message(self, format: str, *args) -> None:  # keep test output quiet
                 pass

@@ -53,6 +53,7 @@ class Response:
     content_type: str = "text/html; charset=UTF-8"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0  # seconds between body bytes (a server that answers very slowly)
 
 
 def load_articles(path: Path = DEMO_DIR / "articles.toml") -> list[DemoArticle]:
