@@ -12,7 +12,14 @@ import calendar
 from datetime import date, timedelta
 from pathlib import Path
 
-from akhbar.flows.tasks import crawl_run, crawl_site, extract_pending, io, register_site
+from akhbar.flows.tasks import (
+    crawl_run,
+    crawl_site,
+    extract_pending,
+    failed,
+    io,
+    register_site,
+)
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.spiders.outcomes import Tally
 from akhbar.sql import connect, migrate, repository
@@ -20,7 +27,6 @@ from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
-from prefect.states import Failed
 
 CHUNK_SIZES = ("day", "month")
 
@@ -102,8 +108,7 @@ def backfill_chunk(seed: Seed, start: date, end: date, seeds_dir: str,
     done, reason = chunk_complete(run.row)
     io(finish_chunk)(seed.id, start, end, run.row, done, reason)
     if not done:
-        return Failed(message=f"{seed.id} {start}..{end} stays pending: {reason}",
-                      data=run.row)
+        return failed(f"{seed.id} {start}..{end} stays pending: {reason}", run.row)
     return run.row
 
 
@@ -135,6 +140,6 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
         else:
             pending.append(state.message)
     if pending:
-        return Failed(message=f"{len(pending)} of {len(chunks)} chunks stay pending: "
-                              + " | ".join(pending), data=runs)
+        return failed(f"{len(pending)} of {len(chunks)} chunks stay pending: "
+                      + " | ".join(pending), runs)
     return runs

@@ -54,7 +54,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _site_rows(state) -> list[dict]:
     """The per-site rows a nightly run returned, whether it completed or failed."""
+    from akhbar.flows.tasks import RunFailed as FlowFailed
+
     rows = state.result(raise_on_failure=False)
+    if isinstance(rows, FlowFailed) and isinstance(rows.rows, list):
+        return rows.rows
     if isinstance(rows, BaseException) or not isinstance(rows, list):
         raise RunFailed(state.message or str(rows))
     return rows
@@ -111,9 +115,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                          seeds_dir=str(args.seeds_dir), proxy=args.proxy,
                          warc_out=str(args.warc_out) if args.warc_out else None,
                          return_state=True)
-    runs = state.result(raise_on_failure=False)
-    if isinstance(runs, BaseException) or not isinstance(runs, list):
-        raise RunFailed(state.message or str(runs))
+    runs = _site_rows(state)
     print(f"{args.site}: {len(chunks)} chunks, {done_before} already done before, "
           f"{len(runs)} done in this run; "
           f"{sum(r['fetched'] for r in runs)} pages fetched, "
@@ -226,9 +228,12 @@ def cmd_seeds(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from akhbar.flows.serve import serve_deployments
+    from akhbar.seeds.settings import get_settings
 
     migrate()
-    serve_deployments(cron=args.cron, timezone=args.timezone)
+    settings = get_settings()
+    serve_deployments(cron=args.cron or settings.nightly_cron,
+                      timezone=args.timezone or settings.timezone)
     return 0
 
 
@@ -238,8 +243,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if not use_local_server_if_running():
         raise UsageError("no Prefect server: start one (`akhbar ui` or `prefect server start`) "
                          "or set PREFECT_API_URL, then deploy again")
+    from akhbar.seeds.settings import get_settings
+
     migrate()
-    deploy_to_pool(args.pool, args.cron, args.timezone)
+    deploy_to_pool(args.pool, args.cron, args.timezone or get_settings().timezone)
     print(f"deployed site-run/akhbar-site and nightly/akhbar-nightly-{args.pool} to work pool "
           f"{args.pool}; start workers with: prefect worker start --pool {args.pool}")
     return 0
@@ -336,15 +343,17 @@ def build_parser() -> argparse.ArgumentParser:
     seeds.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
     serve = add("serve", cmd_serve,
                 "serve the deployments: nightly on its cron schedule, the others on demand")
-    serve.add_argument("--cron", default=os.environ.get("AKHBAR_NIGHTLY_CRON", "0 2 * * *"),
-                       help="cron schedule of the nightly run (default: %(default)s)")
-    serve.add_argument("--timezone", default=os.environ.get("AKHBAR_TIMEZONE", "UTC"),
-                       help="timezone of the schedule (default: %(default)s)")
+    serve.add_argument("--cron", default=None,
+                       help="cron schedule of the nightly run (default: $AKHBAR_NIGHTLY_CRON "
+                            "or 0 2 * * *)")
+    serve.add_argument("--timezone", default=None,
+                       help="timezone of the schedule (default: $AKHBAR_TIMEZONE or UTC)")
     deploy = add("deploy", cmd_deploy,
                  "deploy the nightly and per-site flows to a process work pool for workers")
     deploy.add_argument("--pool", default="akhbar", help="work pool name (default: %(default)s)")
     deploy.add_argument("--cron", default=None, help="schedule the pool's nightly (cron)")
-    deploy.add_argument("--timezone", default=os.environ.get("AKHBAR_TIMEZONE", "UTC"))
+    deploy.add_argument("--timezone", default=None,
+                        help="timezone of the schedule (default: $AKHBAR_TIMEZONE or UTC)")
     ui = add("ui", cmd_ui, "start the Prefect server and print the UI address")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=PREFECT_UI_PORT)
@@ -355,8 +364,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Prefect's telemetry heartbeat contends for the temporary server's SQLite database.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _run(args)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command in ("demo", "nightly", "backfill", "import-warc", "reextract"):
         from akhbar.flows.serve import use_local_server_if_running
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from akhbar.flows.health import drift, health_markdown, summary_rows
-from akhbar.flows.tasks import crawl_run, crawl_site, extract_pending, io
+from akhbar.flows.tasks import crawl_run, crawl_site, extract_pending, failed, io
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.seeds.settings import get_settings
 from akhbar.sql import connect, migrate, repository
@@ -22,7 +22,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.deployments import run_deployment
-from prefect.states import Completed, Failed
+from prefect.states import Completed
 
 MESSAGE_LIMIT = 2000
 
@@ -36,7 +36,7 @@ def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None,
         extract_pending(seed, run.id)
     status, reason = run.row["status"], run.row["error"]
     if status == "failed":
-        return Failed(message=f"{seed.id}: {reason}", data=run.id)
+        return failed(f"{seed.id}: {reason}", run.id)
     if status == "degraded":
         return Completed(message=f"degraded: {reason}", data=run.id)
     return run.id
@@ -148,15 +148,15 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
                           for seed, (flow_run_id, state) in zip(seeds, runs, strict=True)])
     flagged = publish_monitoring(rows)
     logger.info("nightly summary: %s", json.dumps(rows, ensure_ascii=False, default=str))
-    failed = [row for row in rows if row["status"] in ("failed", "aborted")]
-    if failed:
-        message = (f"{len(failed)} of {len(rows)} sites failed: "
-                   + "; ".join(f"{row['source_id']} ({row['error']})" for row in failed))
+    broken = [row for row in rows if row["status"] in ("failed", "aborted")]
+    if broken:
+        message = (f"{len(broken)} of {len(rows)} sites failed: "
+                   + "; ".join(f"{row['source_id']} ({row['error']})" for row in broken))
         others = [line for line in flagged
-                  if not any(line.startswith(row["source_id"] + ":") for row in failed)]
+                  if not any(line.startswith(row["source_id"] + ":") for row in broken)]
         if others:
             message += " | also: " + " | ".join(others)
-        return Failed(message=message[:MESSAGE_LIMIT], data=rows)
+        return failed(message[:MESSAGE_LIMIT], rows)
     if flagged:
         return Completed(message=("drift: " + " | ".join(flagged))[:MESSAGE_LIMIT], data=rows)
     return rows

@@ -10,12 +10,12 @@ import urllib.error
 import urllib.request
 
 NIGHTLY_DEPLOYMENT = "akhbar-nightly"
-PREFECT_PORT_ENV = "AKHBAR_PREFECT_PORT"
 
 
 def local_server_url(host: str = "127.0.0.1", port: int | None = None) -> str:
-    port = port or int(os.environ.get(PREFECT_PORT_ENV, 4200))
-    return f"http://{host}:{port}"
+    from akhbar.seeds.settings import get_settings
+
+    return f"http://{host}:{port or get_settings().prefect_port}"
 
 
 def is_healthy(api_url: str, timeout: float = 0.5) -> bool:

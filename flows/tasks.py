@@ -34,6 +34,22 @@ class CrawlCrashed(CrawlFailed):
     """The crawl process died unexpectedly (worth one more try)."""
 
 
+class RunFailed(RuntimeError):
+    """A flow run that ended Failed with figures to show: its message, and its rows."""
+
+    def __init__(self, message: str, rows: list[dict] | dict | int | None = None) -> None:
+        super().__init__(message)
+        self.rows = rows
+
+
+def failed(message: str, rows: list[dict] | dict | int | None = None):
+    """A Failed state whose data is a RunFailed carrying the rows (so a caller without
+    return_state gets an exception, and one with it still gets the figures)."""
+    from prefect.states import Failed
+
+    return Failed(message=message, data=RunFailed(message, rows))
+
+
 def io(task_function):
     """The task with the retries of a task that does I/O ($AKHBAR_TASK_RETRIES)."""
     return task_function.with_options(**get_settings().io_retries())

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.extract.model import ExtractOptions
-from akhbar.extract.urls import canonical_url
+from akhbar.extract.urls import canonical_url, host_in
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SEEDS_DIR = Path(__file__).parent
@@ -173,9 +173,9 @@ class Seed(_Model):
         listed = (self.base_url, *self.feeds, *self.sitemaps, *(x.url for x in self.listings),
                   *(t.format(yyyy="2020", mm="01", dd="01") for t in self.archives))
         for url in listed:
-            host = urlsplit(url).hostname or ""
-            if not any(host == d or host.endswith("." + d) for d in self.domains):
-                raise ValueError(f"{url} is outside the site's domains {list(self.domains)}")
+            if not host_in(url, self.domains):
+                raise ValueError(f"{url} is outside the site's domains {list(self.domains)} "
+                                 "(a domain on another port is written host:port)")
         return self
 
     def extract_options(self, fetched_at: datetime | None = None) -> ExtractOptions:

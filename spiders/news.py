@@ -21,7 +21,7 @@ from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Listing, Seed
 from akhbar.spiders.discovery import Discovered, is_feed, parse_feed, parse_sitemap, xml_root_name
-from akhbar.spiders.outcomes import Failed, Outcome, Tally, classify
+from akhbar.spiders.outcomes import GONE_STATUSES, Failed, Outcome, Tally, classify
 from akhbar.spiders.store import GONE_RECHECK_DAYS, KnownFailure, PageStore, selected_headers
 from scrapy import signals
 from scrapy.http import HtmlResponse, Response
@@ -164,14 +164,14 @@ class NewsSpider(scrapy.Spider):
 
     def fail(self, kind: str, url: str, failed: Failed) -> None:
         """Count, record and log one failed request."""
-        if kind == "article" and failed.permanent:
+        if kind == "article" and failed.http_status in GONE_STATUSES:
             failed = replace(failed, outcome=Outcome.GONE)
         self.tally.add(kind, failed.outcome, failed.reason)
         if failed.outcome is Outcome.ROBOTS and kind == "article":
             self.logger.info("%s not fetched: disallowed by robots.txt", url)
             return
         self.write(self.store.record_failure, kind, url, failed)
-        note = (f" (gone: not asked again for {GONE_RECHECK_DAYS} days)" if kind == "article"
+        note = (f" (not asked again for {GONE_RECHECK_DAYS} days)" if kind == "article"
                 and failed.permanent else "")
         self.logger.error("failed %s %s: %s [%s]%s", kind, url, failed.reason,
                           failed.outcome.value, note)

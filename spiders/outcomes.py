@@ -22,7 +22,7 @@ class Outcome(StrEnum):
     EMPTY_ARCHIVE = "empty_archive"        # a day with no archive page (404): nothing published
     # not requested
     UNCHANGED_SKIPPED = "unchanged_skipped"  # held, and the source's date is not newer
-    GONE_SKIPPED = "gone_skipped"          # answered 404/410 within the last week
+    GONE_SKIPPED = "gone_skipped"          # gone or moved off-site within the last week
     TOO_OLD = "too_old"                    # nightly: dated before nightly_max_age_days
     UNDATED_DEFERRED = "undated_deferred"  # nightly: over the undated-URL allowance
     OVER_CAP = "over_cap"                  # over politeness.max_articles
@@ -51,6 +51,7 @@ SUCCESSES = frozenset({Outcome.STORED, Outcome.SAME, Outcome.READ, Outcome.NOT_M
 NOT_REQUESTED = frozenset({Outcome.UNCHANGED_SKIPPED, Outcome.GONE_SKIPPED, Outcome.TOO_OLD,
                            Outcome.UNDATED_DEFERRED, Outcome.OVER_CAP})
 FAILURES = frozenset(Outcome) - SUCCESSES - NOT_REQUESTED - {Outcome.ROBOTS}
+PERMANENT = frozenset({Outcome.GONE, Outcome.OFFSITE_REDIRECT})  # for articles
 KINDS = ("discovery", "article")
 GONE_STATUSES = (404, 410)
 
@@ -65,8 +66,9 @@ class Failed:
 
     @property
     def permanent(self) -> bool:
-        """404 and 410 mean the page is gone; asking again every night is pointless."""
-        return self.http_status in GONE_STATUSES
+        """An article that is gone (404, 410) or moved to another site: asking for it again
+        every night is pointless."""
+        return self.http_status in GONE_STATUSES or self.outcome is Outcome.OFFSITE_REDIRECT
 
 
 def host_of(url: str) -> str:
@@ -151,15 +153,19 @@ class Tally:
     def successes(self, kind: str) -> int:
         return self.total(kind, SUCCESSES)
 
-    def retryable_failures(self) -> int:
-        """Failures worth asking again: all but articles that are gone (404/410)."""
-        return (self.failures("discovery") + self.failures("article")
-                - self.counts["article"][Outcome.GONE])
+    def retryable_failures(self, kind: str | None = None) -> int:
+        """Failures worth asking again: all but articles gone (404/410) or moved off-site."""
+        article = (self.failures("article") - self.counts["article"][Outcome.GONE]
+                   - self.counts["article"][Outcome.OFFSITE_REDIRECT])
+        if kind == "article":
+            return article
+        return article + (self.failures("discovery") if kind is None else 0)
 
-    def explain(self, kind: str) -> str:
+    def explain(self, kind: str, permanent: bool = True) -> str:
         """The failure classes of a kind, commonest first, each with its example reason."""
+        classes = FAILURES if permanent else FAILURES - PERMANENT
         failed = sorted(((-n, name) for name, n in self.counts[kind].items()
-                         if name in FAILURES))
+                         if name in classes))
         parts = [self.reasons[kind].get(name, name) + (f" ({-n})" if len(failed) > 1 else "")
                  for n, name in failed]
         return "; ".join(parts[:4]) + ("; …" if len(parts) > 4 else "")
@@ -172,11 +178,12 @@ def judge(tally: Tally, max_error_share: float) -> tuple[str, str | None]:
     if discovery_failed and not discovery_ok:
         return "failed", (f"{discovery_failed} of {discovery_failed} discovery URLs failed: "
                           + (tally.explain("discovery") or "disallowed by robots.txt"))
-    articles_failed, articles_ok = tally.failures("article"), tally.successes("article")
+    # Articles gone or moved off-site do not make a site failed; they still count below.
+    articles_failed, articles_ok = tally.retryable_failures("article"), tally.successes("article")
     if articles_failed and not articles_ok:
         return "failed", (f"all {articles_failed} article fetches failed: "
-                          + tally.explain("article"))
-    failed = tally.failures("discovery") + articles_failed
+                          + tally.explain("article", permanent=False))
+    failed = tally.failures("discovery") + tally.failures("article")
     asked = failed + discovery_ok + articles_ok
     if asked and failed / asked > max_error_share:
         where = "; ".join(filter(None, (tally.explain("discovery"), tally.explain("article"))))

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from akhbar.spiders.outcomes import Failed, Outcome, Tally
+from akhbar.spiders.outcomes import Failed, Tally
 from akhbar.sql import connect, query
 from psycopg.types.json import Jsonb
 
@@ -101,7 +101,7 @@ class PageStore:
         self.conn.execute(query("record_failure"), {
             "source_id": self.source_id, "url": url, "kind": kind,
             "outcome": failed.outcome.value, "http_status": failed.http_status,
-            "reason": failed.reason, "permanent": failed.outcome is Outcome.GONE,
+            "reason": failed.reason, "permanent": kind == "article" and failed.permanent,
             "recheck_days": GONE_RECHECK_DAYS, "crawl_run_id": self.crawl_run_id})
 
     def clear_failure(self, url: str) -> None:

@@ -8,11 +8,6 @@ import os
 
 # Retries stay on in tests, without the production waits between them.
 os.environ.setdefault("AKHBAR_RETRY_DELAYS", "0,0")
-# A crawl killed by a test frees its site's slot after this (Prefect's minimum lease).
-os.environ.setdefault("AKHBAR_SITE_LEASE_SECONDS", "60")
-# The test harness's server does not expire leases: a slot left by a killed crawl is waited for
-# this long, then ignored.
-os.environ.setdefault("AKHBAR_SITE_WAIT_SECONDS", "20")
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +29,16 @@ def _with_database(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
     return psycopg.conninfo.make_conninfo(**info)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Settings are read once per process; a test that sets AKHBAR_* sees its own values."""
+    from akhbar.seeds.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

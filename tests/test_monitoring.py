@@ -28,16 +28,33 @@ def artifacts(flow_run_id) -> dict[str, object]:
 
 def test_drift_rules():
     history = [{"fetched": 10, "articles": 10, "rejected": 0, "words_total": 4000}] * 7
-    healthy = {"source_id": "x", "status": "completed", "fetched": 10, "new_articles": 9,
-               "rejected": 1, "words_total": 3700}
+    healthy = {"source_id": "x", "status": "completed", "fetched": 10, "articles": 9,
+               "rejected": 1, "words_total": 3600}
     assert drift(healthy, history) == []
-    broken = healthy | {"new_articles": 0, "rejected": 10, "words_total": 0}
+    broken = healthy | {"articles": 0, "rejected": 10, "words_total": 0}
     assert drift(broken, history)[0] == "zero articles from 10 fetched pages"
     assert any("reject rate up" in f for f in drift(broken, history))
     short = healthy | {"words_total": 900}
     assert drift(short, history) == ["mean length 100 words, median 400"]
+    fewer = healthy | {"articles": 4, "words_total": 1600}
+    assert drift(fewer, history) == ["yield down 60% (0.40 articles per page, median 1.00)"]
     quiet = {"source_id": "x", "status": "completed", "fetched": 0}  # nothing new: not drift
     assert drift(quiet, history) == []
+
+
+def test_first_runs_are_judged_without_history():
+    failed = {"source_id": "x", "status": "failed", "error": "2 of 2 discovery URLs failed: "
+                                                             "HTTP 500"}
+    assert drift(failed, []) == ["failed: 2 of 2 discovery URLs failed: HTTP 500"]
+    blind = {"source_id": "x", "status": "completed", "discovered": 0, "fetched": 0,
+             "outcomes": {"discovery": {"read": 3}, "article": {}}}
+    assert drift(blind, []) == ["discovery found no article URLs (article_patterns out of "
+                                "date?)"]
+    empty = {"source_id": "x", "status": "completed", "discovered": 4, "fetched": 4,
+             "articles": 0, "outcomes": {"discovery": {"read": 1}, "article": {"stored": 4}}}
+    assert drift(empty, []) == ["zero articles from 4 fetched pages"]
+    unchanged = blind | {"outcomes": {"discovery": {"not_modified": 3}}}
+    assert drift(unchanged, []) == []
 
 
 def test_layout_change_is_flagged_in_site_health(prefect_api, database_url, demo_site,
@@ -63,7 +80,7 @@ def test_layout_change_is_flagged_in_site_health(prefect_api, database_url, demo
     data = artifacts(second.state_details.flow_run_id)
     assert "| demo | ⚠️ drift | 0 | 5 |" in data["site-health"]
     [row] = json.loads(data["nightly-summary"])
-    assert row["site"] == "demo" and row["fetched"] == 5 and row["rejected"] == "no_text 5"
+    assert row["site"] == "demo" and row["fetched"] == 5 and row["rej no_text"] == 5
 
 
 def test_failing_site_leaves_the_others_stored(prefect_api, database_url, demo_site,
@@ -86,7 +103,8 @@ def test_failing_site_leaves_the_others_stored(prefect_api, database_url, demo_s
     assert state.message.startswith("1 of 2 sites failed: broken")
     rows = {r["site"]: r for r in json.loads(
         artifacts(state.state_details.flow_run_id)["nightly-summary"])}
-    assert rows["broken"]["status"] == "failed" and rows["broken"]["errors"] >= 1
+    assert rows["broken"]["status"] == "failed"
+    assert rows["broken"]["reason"] == "crawl of broken killed after 6 s (AKHBAR_CRAWL_TIMEOUT)"
     assert rows["demo"]["status"] == "completed" and rows["demo"]["new"] == 5
     assert demo_site.requests["http://broken.akhbar.test/feed/"] >= 3  # retried
     with psycopg.connect(database_url) as conn:
@@ -101,15 +119,14 @@ def test_a_site_is_crawled_by_one_run_at_a_time(prefect_api, database_url, demo_
     import threading
     import time
 
-    from akhbar.flows.tasks import ensure_site_limit
-    from prefect.concurrency.sync import concurrency
+    from akhbar.sql import query
 
-    # Another run (a backfill, say) holds the site's slot for two seconds.
-    name = ensure_site_limit("demo")
+    # Another run (a backfill, say) holds the site's lock for two seconds.
     holding, released = threading.Event(), []
 
     def other_run():
-        with concurrency(name, occupy=1):
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            assert conn.execute(query("try_site_lock"), {"source_id": "demo"}).fetchone()[0]
             holding.set()
             time.sleep(2)
             released.append(time.monotonic())
@@ -121,3 +138,21 @@ def test_a_site_is_crawled_by_one_run_at_a_time(prefect_api, database_url, demo_
     other.join()
     first_request = min(t for t, _ in demo_site.log)
     assert first_request >= released[0]
+
+
+def test_a_busy_site_fails_with_the_holder_named(prefect_api, database_url, demo_site,
+                                                demo_seeds_dir, monkeypatch):
+    from akhbar.sql import query
+
+    monkeypatch.setenv("AKHBAR_SITE_WAIT_SECONDS", "1")
+    with psycopg.connect(database_url, autocommit=True,
+                         application_name="akhbar crawl demo run 99") as conn:
+        assert conn.execute(query("try_site_lock"), {"source_id": "demo"}).fetchone()[0]
+        state = nightly(sites=["demo"], seeds_dir=str(demo_seeds_dir),
+                        proxy=demo_site.proxy_url, return_state=True)
+    assert state.is_failed()
+    assert "demo is being crawled by akhbar crawl demo run 99 (since " in state.message
+    assert sum(demo_site.requests.values()) == 0
+    with psycopg.connect(database_url) as conn:
+        status, error = conn.execute("SELECT status, error FROM crawl_runs").fetchone()
+    assert status == "failed" and "waited 1 s" in error

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -14,9 +15,16 @@ import psycopg
 import pytest
 from akhbar.flows.demo.run import DEMO_HOST
 from akhbar.flows.demo.server import LoopbackNetwork
-from akhbar.flows.demo.site import Response, build_site, load_articles, render_sitemap
+from akhbar.flows.demo.site import (
+    Response,
+    build_site,
+    load_articles,
+    render_article,
+    render_sitemap,
+)
 from akhbar.flows.nightly import nightly
 from akhbar.spiders.outcomes import Failed, Outcome, Tally, judge
+from conftest import free_port
 from network import FAILING_SEEDS_DIR, FAULTY, faulty_site
 from test_monitoring import artifacts
 
@@ -69,7 +77,7 @@ def test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves
     assert failed == {
         url["gone"]: ("article", "gone", 404, True),
         url["loop"]: ("article", "redirect_loop", None, False),
-        url["away"]: ("article", "offsite_redirect", None, False),
+        url["away"]: ("article", "offsite_redirect", None, True),
         url["slow"]: ("article", "timeout", None, False),
     }
     reasons = dict(rows(database_url, "SELECT url, reason FROM failed_urls"))
@@ -93,16 +101,16 @@ def test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves
     # what was stored is not fetched again.
     assert network.requests[FAULTY + "/feed/"] - before[FAULTY + "/feed/"] == 1
     assert rows(database_url, "SELECT count(*) FROM discovery_validators")[0][0] == 0
-    assert asked == {"ok": 0, "gone": 0, "loop": 1, "away": 1, "slow": 2, "limited": 0}
+    assert asked == {"ok": 0, "gone": 0, "loop": 1, "away": 0, "slow": 2, "limited": 0}
     [(outcomes,)] = rows(database_url, "SELECT outcomes FROM crawl_runs ORDER BY id DESC "
                                        "LIMIT 1")
-    assert outcomes["article"]["gone_skipped"] == 1
+    assert outcomes["article"]["gone_skipped"] == 2  # the 404 and the off-site redirect
     assert outcomes["article"]["unchanged_skipped"] == 2
     assert rows(database_url, "SELECT attempts FROM failed_urls WHERE url = %s",
                 (url["loop"],))[0][0] == 2
     # Every article it asked for failed this time: that is a failed site, whatever discovery did.
     assert second.is_failed()
-    assert second.message.startswith("1 of 1 sites failed: faulty (all 3 article fetches "
+    assert second.message.startswith("1 of 1 sites failed: faulty (all 2 article fetches "
                                      "failed: ")
 
 
@@ -243,3 +251,87 @@ def test_judge():
     assert judge(tally, 0.1)[0] == "degraded"
     assert Tally.from_json(json.loads(json.dumps(tally.to_json()))) == tally
     assert Failed(Outcome.HTTP_4XX, "HTTP 404", 404).permanent
+
+
+def test_cli_exits_non_zero_when_every_site_is_unreachable(prefect_api, database_url, tmp_path,
+                                                           capsys):
+    from akhbar.flows.cli import main
+
+    seeds = seeds_of(tmp_path, "nowhere")
+    port = free_port()
+    (seeds / "refused.toml").write_text(
+        (FAILING_SEEDS_DIR / "down.toml").read_text().replace('"down"', '"refused"')
+        .replace("down.akhbar.test", f"127.0.0.1:{port}").replace("down\\.akhbar\\.test",
+                                                                  f"127\\.0\\.0\\.1:{port}"))
+    assert main(["nightly", "--seeds-dir", str(seeds)]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith("akhbar: 2 of 2 sites failed: nowhere (3 of 3 discovery URLs failed: "
+                          "DNS lookup failed for news.nowhere.invalid); refused (2 of 2 "
+                          f"discovery URLs failed: connection to 127.0.0.1:{port} failed: ")
+    assert "failed: 2 of 2 discovery URLs failed: connection to" in out
+    runs = rows(database_url, "SELECT source_id, status, outcomes->'discovery' FROM crawl_runs "
+                              "ORDER BY source_id")
+    assert runs == [("nowhere", "failed", {"dns": 3}), ("refused", "failed", {"connection": 2})]
+
+
+def fresh_site(now: datetime) -> dict[str, Response]:
+    """A site crawled for the first time: a years-deep sitemap index, recent and old articles,
+    some undated."""
+    from network import _index, _rss, _urlset, synthetic_article
+
+    base = "http://fresh.akhbar.test"
+    pages: dict[str, Response] = {"/robots.txt": Response(b"User-agent: *\n", "text/plain")}
+    articles = {n: synthetic_article(600 + n, now) for n in range(1, 9)}
+    for article in articles.values():
+        pages[unquote(article.path)] = Response(render_article(article, [], base, "جديد").encode())
+    url = {n: base + a.path for n, a in articles.items()}
+    day = timedelta(days=1)
+    pages["/sitemap_index.xml"] = Response(_index([
+        (base + "/recent.xml", now.isoformat()), (base + "/2019.xml", "2019-06-01"),
+        (base + "/2020.xml", "2020-01-01")]), "application/xml")
+    pages["/recent.xml"] = Response(_urlset([
+        (url[1], (now - day).isoformat()), (url[2], (now - 2 * day).isoformat()),
+        (url[3], (now - 10 * day).isoformat()), (url[4], None), (url[5], None),
+        (url[6], None)]), "application/xml")
+    pages["/2019.xml"] = pages["/2020.xml"] = Response(_urlset([(url[8], "2019-06-01")]))
+    pages["/feed/"] = Response(_rss([(url[7], now - timedelta(hours=1)),
+                                     (url[8], datetime(2019, 6, 1, tzinfo=UTC))], "جديد"),
+                               "application/rss+xml")
+    return pages, url
+
+
+def test_first_nightly_of_a_site_is_bounded(prefect_api, database_url, tmp_path):
+    now = datetime.now(UTC)
+    pages, url = fresh_site(now)
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "fresh.toml").write_text("""
+id = "fresh"
+name = "جديد"
+base_url = "http://fresh.akhbar.test/"
+domains = ["fresh.akhbar.test"]
+verified = true
+feeds = ["http://fresh.akhbar.test/feed/"]
+sitemaps = ["http://fresh.akhbar.test/sitemap_index.xml"]
+nightly_max_undated = 2
+article_patterns = ['^http://fresh\\.akhbar\\.test/article/']
+
+[politeness]
+download_delay = 0
+autothrottle = false
+""")
+    with LoopbackNetwork({"fresh.akhbar.test": pages}) as network:
+        nightly(sites=["fresh"], seeds_dir=str(seeds), proxy=network.proxy_url)
+        fetched = {n for n, u in url.items() if network.requests[u]}
+        # Dated within the 3 days of nightly_max_age_days, and 2 of the 3 undated ones.
+        assert {1, 2, 7} <= fetched and len(fetched & {4, 5, 6}) == 2
+        assert not fetched & {3, 8}
+        assert network.fetched("http://fresh.akhbar.test/20") == 0  # old sitemaps unread
+        [(outcomes,)] = rows(database_url, "SELECT outcomes->'article' FROM crawl_runs")
+        assert outcomes == {"stored": 5, "too_old": 2, "undated_deferred": 1}
+        assert rows(database_url, "SELECT count(*) FROM discovery_validators")[0][0] == 0
+        # The next night takes the undated one left over, and only it.
+        nightly(sites=["fresh"], seeds_dir=str(seeds), proxy=network.proxy_url)
+        assert all(network.requests[url[n]] == 1 for n in (1, 2, 4, 5, 6, 7))
+        assert network.requests[url[3]] == network.requests[url[8]] == 0
+        assert rows(database_url, "SELECT count(*) FROM discovery_validators")[0][0] == 3

@@ -28,3 +28,23 @@ def test_reextract_updates_in_place_without_fetching(prefect_api, database_url, 
     [again] = reextract(site="demo", seeds_dir=str(demo_seeds_dir))
     assert (again["updated_articles"], again["unchanged"]) == (0, 5)
     assert table_snapshot(database_url) == before
+
+
+def test_reextract_clears_rejects_of_pages_that_now_give_articles(
+        prefect_api, database_url, demo_site, demo_seeds_dir):
+    nightly(sites=["demo"], seeds_dir=str(demo_seeds_dir), proxy=demo_site.proxy_url)
+    # An older extractor rejected one page.
+    with psycopg.connect(database_url) as conn:
+        page_id, url = conn.execute("SELECT page_id, url FROM articles ORDER BY id LIMIT 1"
+                                    ).fetchone()
+        conn.execute("DELETE FROM article_bands WHERE article_id IN "
+                     "(SELECT id FROM articles WHERE page_id = %s)", (page_id,))
+        conn.execute("DELETE FROM articles WHERE page_id = %s", (page_id,))
+        conn.execute("INSERT INTO rejects (page_id, reason, detail, extractor_version) "
+                     "VALUES (%s, 'no_text', 'old extractor', '2000.01.01')", (page_id,))
+    [summary] = reextract(site="demo", seeds_dir=str(demo_seeds_dir))
+    assert summary["new_articles"] == 1 and summary["rejected"] == 0
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
+        assert conn.execute("SELECT page_id FROM articles WHERE url = %s",
+                            (url,)).fetchone()[0] == page_id

@@ -119,5 +119,6 @@ def test_broken_feed_is_reported_and_the_sitemap_still_used(registered, demo_sit
     demo_site.sites[DEMO_HOST]["/feed/"] = Response(b"<html>not a feed</html>")
     summary = crawl("demo", demo_seeds_dir, demo_site.proxy_url)
     assert summary["errors"] == 1
-    assert "failed discovery http://demo.akhbar.test/feed/: not an RSS or Atom feed (text/html, root element <html>) [not_feed]" in summary["log"]
+    assert ("failed discovery http://demo.akhbar.test/feed/: not an RSS or Atom feed "
+            "(text/html, root element <html>) [not_feed]") in summary["log"]
     assert len(stored_urls(registered)) == 5
