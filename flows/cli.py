@@ -384,6 +384,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"akhbar: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
+        if "akhbar.flows.tasks" in sys.modules:
+            sys.modules["akhbar.flows.tasks"].stop_crawls()
         print("akhbar: interrupted; nothing lost — run again to continue", file=sys.stderr)
         return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
     except Exception as exc:  # a failed flow run: Prefect has logged the details already

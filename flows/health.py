@@ -14,7 +14,7 @@ from akhbar.spiders.outcomes import Tally
 YIELD_DROP = 0.5        # articles per fetched page fell by more than half
 LENGTH_CHANGE = 0.5     # mean article length moved by more than half
 REJECT_RISE = 0.25      # share of fetched pages rejected rose by more than 25 points
-REASON_WIDTH = 90       # characters of a reason shown in the summary table
+REASON_WIDTH = 60       # characters of a reason in the summary table (fits 1400 px)
 
 
 def _ratios(run: dict) -> tuple[float | None, float | None, float | None]:
@@ -79,37 +79,42 @@ def summary_rows(runs: list[dict], rejects: dict[int, dict[str, int]]) -> list[d
         by_reason = rejects.get(run.get("crawl_run_id"), {})
         rows.append({
             "site": run["source_id"], "status": run.get("status", "failed"),
-            "reason": _short(run.get("error")) or "—",
             "found": run.get("discovered", 0), "fetched": run.get("fetched", 0),
             "new": run.get("new_articles", 0), "updated": run.get("updated_articles", 0),
             "same": run.get("unchanged", 0), "dupes": run.get("duplicates", 0),
             "failed": run.get("errors", 0),
             **{f"rej {reason}": by_reason.get(reason, 0) for reason in reasons},
             "secs": round(run.get("duration") or 0, 1),
+            "reason": _short(run.get("error")) or "—",
         })
     return rows
 
 
 def health_markdown(sites: list[tuple[dict, list[dict], list[str]]]) -> str:
-    """The `site-health` report: one line per site, problems first."""
+    """The `site-health` report: a table with one line per site, problems first, then each
+    problem in full."""
     lines = ["# Site health", "",
              "Each site's run on its own (failed, degraded, nothing found, no articles) and "
              "against the median of its previous 7 nightly runs.", "",
-             "| site | health | articles | fetched | words/article (median) | flags |",
-             "|---|---|---|---|---|---|"]
-    for run, history, flags in sorted(sites, key=lambda s: (not s[2], s[0]["source_id"])):
+             "| site | health | articles | fetched | words per article (median) |",
+             "|---|---|---|---|---|"]
+    ordered = sorted(sites, key=lambda s: (not s[2], s[0]["source_id"]))
+    for run, history, flags in ordered:
         _, mean_words, _ = _ratios(run)
         past_words = [w for _, w, _ in map(_ratios, history) if w is not None]
         if run.get("status") in ("failed", "aborted"):
-            health = f"❌ {run['status']}"
+            health = f"**{run['status'].upper()}**"
         elif flags:
-            health = "⚠️ " + ("degraded" if run.get("status") == "degraded" else "drift")
+            health = "**" + ("degraded" if run.get("status") == "degraded" else "drift") + "**"
         else:
-            health = "✅ ok"
+            health = "ok"
         words = f"{mean_words:.0f}" if mean_words else "—"
         if past_words:
             words += f" ({median(past_words):.0f})"
         lines.append(f"| {run['source_id']} | {health} | {run.get('articles', 0)} | "
-                     f"{run.get('fetched', 0)} | {words} | "
-                     f"{_short('; '.join(flags), 160) or '—'} |")
+                     f"{run.get('fetched', 0)} | {words} |")
+    problems_found = [(run, flags) for run, _, flags in ordered if flags]
+    if problems_found:
+        lines += ["", "## Problems", ""]
+        lines += [f"- **{run['source_id']}**: {'; '.join(flags)}" for run, flags in problems_found]
     return "\n".join(lines) + "\n"

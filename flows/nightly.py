@@ -14,7 +14,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from akhbar.flows.health import drift, health_markdown, summary_rows
-from akhbar.flows.tasks import crawl_run, crawl_site, extract_pending, failed, io
+from akhbar.flows.tasks import (
+    crawl_run,
+    crawl_site,
+    extract_pending,
+    failed,
+    io,
+    stop_crawls,
+)
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.seeds.settings import get_settings
 from akhbar.sql import connect, migrate, repository
@@ -126,10 +133,16 @@ def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: s
 
     if parallel <= 1 or len(seeds) <= 1:
         return [one(seed) for seed in seeds]
-    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="site") as pool:
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="site")
+    try:
         # Each thread runs in a copy of this flow's context so the subflows nest under it.
         futures = [pool.submit(contextvars.copy_context().run, one, seed) for seed in seeds]
         return [future.result() for future in futures]
+    except BaseException:
+        stop_crawls()  # interrupted: the sites' threads end as soon as their crawls die
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @flow(name="nightly", flow_run_name=_nightly_run_name)

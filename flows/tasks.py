@@ -34,6 +34,26 @@ class CrawlCrashed(CrawlFailed):
     """The crawl process died unexpectedly (worth one more try)."""
 
 
+class Interrupted(CrawlFailed):
+    """The command was interrupted (Ctrl-C, SIGTERM) while this crawl ran."""
+
+
+# Set when the command is being interrupted: crawls are killed, nothing is retried, runs in
+# flight are recorded `aborted`.
+STOPPING = threading.Event()
+_crawls: set[subprocess.Popen] = set()
+_crawls_lock = threading.Lock()
+
+
+def stop_crawls() -> None:
+    """Interrupting: kill every crawl process this process started (their threads then end)."""
+    STOPPING.set()
+    with _crawls_lock:
+        for process in _crawls:
+            if process.poll() is None:
+                process.kill()
+
+
 class RunFailed(RuntimeError):
     """A flow run that ended Failed with figures to show: its message, and its rows."""
 
@@ -58,6 +78,8 @@ def io(task_function):
 def _retry_crashes_only(task, task_run, state) -> bool:
     """Retry a crawl that crashed; not one that timed out, found its site busy, or was
     refused its input (a retry would only repeat it)."""
+    if STOPPING.is_set():
+        return False
     try:
         state.result()
     except CrawlCrashed:
@@ -110,11 +132,12 @@ def crawl_run(seed: Seed, flow_name: str) -> Iterator[CrawlRun]:
     run = CrawlRun(seed, io(open_crawl_run)(seed.id, flow_name))
     try:
         yield run
-    except (KeyboardInterrupt, SystemExit) as exc:
-        _close_quietly(run.id, "aborted", f"interrupted ({type(exc).__name__})")
-        raise
     except BaseException as exc:
-        _close_quietly(run.id, "failed", one_line(exc))
+        if STOPPING.is_set() or isinstance(exc, KeyboardInterrupt | SystemExit | Interrupted):
+            _close_quietly(run.id, "aborted", "interrupted (Ctrl-C or SIGTERM); run again to "
+                                              "continue")
+        else:
+            _close_quietly(run.id, "failed", one_line(exc))
         raise
     tally = Tally.from_json(io(read_outcomes)(run.id))
     status, reason = judge(tally, seed.health.max_error_share)
@@ -159,9 +182,13 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
     if warc_out:
         command += ["--warc-out", warc_out]
     last_error: list[str] = []
+    if STOPPING.is_set():
+        raise Interrupted(f"crawl of {site_id} not started: interrupted")
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, encoding="utf-8",
                                errors="replace")
+    with _crawls_lock:
+        _crawls.add(process)
 
     def relay() -> None:
         for line in process.stdout:
@@ -191,7 +218,11 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
         if process.poll() is None:  # interrupted: the crawl goes with us
             process.kill()
             process.wait()
+        with _crawls_lock:
+            _crawls.discard(process)
         reader.join(timeout=10)
+    if STOPPING.is_set():
+        raise Interrupted(f"crawl of {site_id} stopped: interrupted")
     if code == 0:
         return
     reason = last_error[0] if last_error else f"crawl process exited with code {code}"

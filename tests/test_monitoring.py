@@ -78,7 +78,8 @@ def test_layout_change_is_flagged_in_site_health(prefect_api, database_url, demo
     assert second.is_completed()
     assert second.message.startswith("drift: demo: zero articles from 5 fetched pages")
     data = artifacts(second.state_details.flow_run_id)
-    assert "| demo | ⚠️ drift | 0 | 5 |" in data["site-health"]
+    assert "| demo | **drift** | 0 | 5 |" in data["site-health"]
+    assert "- **demo**: zero articles from 5 fetched pages" in data["site-health"]
     [row] = json.loads(data["nightly-summary"])
     assert row["site"] == "demo" and row["fetched"] == 5 and row["rej no_text"] == 5
 

@@ -155,9 +155,10 @@ def test_sites_that_fail_whole_are_failed_with_their_reason(
     assert summary["demo"]["status"] == "completed" and summary["demo"]["new"] == 5
     assert summary["demo"]["reason"] == "—"
     health = data["site-health"]
-    assert "| nowhere | ❌ failed | 0 | 0 | — | failed: 3 of 3 discovery URLs failed: DNS " \
-           "lookup failed for news.nowhere.invalid |" in health
-    assert "| demo | ✅ ok | 5 | 5 |" in health
+    assert "| nowhere | **FAILED** | 0 | 0 | — |" in health
+    assert "- **nowhere**: failed: 3 of 3 discovery URLs failed: DNS lookup failed for " \
+           "news.nowhere.invalid" in health
+    assert "| demo | ok | 5 | 5 |" in health
 
 
 def test_a_newer_lastmod_still_earlier_than_our_fetch_is_fetched_once(

@@ -57,3 +57,51 @@ def test_nightly_run_in_the_prefect_ui(prefect_server, database_url, tmp_path):
         page.screenshot(path=str(shots / "prefect-ui-nightly-artifacts.png"))
         browser.close()
     assert (shots / "prefect-ui-nightly-artifacts.png").stat().st_size > 10_000
+
+
+def test_an_outage_night_shows_failed_in_the_prefect_ui(prefect_server, database_url, tmp_path):
+    """Every site unreachable: the command fails, the run is Failed, the artifacts say why."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from conftest import free_port
+    from network import FAILING_SEEDS_DIR
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(FAILING_SEEDS_DIR / "nowhere.toml", seeds)
+    port = free_port()
+    (seeds / "refused.toml").write_text(
+        (FAILING_SEEDS_DIR / "down.toml").read_text().replace('"down"', '"refused"')
+        .replace("down.akhbar.test", f"127.0.0.1:{port}")
+        .replace("down\\.akhbar\\.test", f"127\\.0\\.0\\.1:{port}"))
+    env = dict(os.environ, PREFECT_API_URL=f"{prefect_server}/api")
+    night = subprocess.run([sys.executable, "-m", "akhbar.flows.cli", "nightly", "--seeds-dir",
+                            str(seeds)], env=env, capture_output=True, text=True, timeout=600)
+    assert night.returncode == 1, night.stderr[-3000:]
+    assert "akhbar: 2 of 2 sites failed: nowhere (3 of 3 discovery URLs failed: DNS lookup " \
+           "failed for news.nowhere.invalid)" in night.stderr
+    [run] = api(prefect_server, "/flow_runs/filter",
+                {"flow_runs": {"name": {"like_": "nightly"}}, "limit": 1})
+    assert run["state"]["type"] == "FAILED"
+    found = api(prefect_server, "/artifacts/filter",
+                {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+    # On the flow run itself, not under one of its tasks.
+    assert {a["key"]: a["task_run_id"] for a in found} == {"nightly-summary": None,
+                                                           "site-health": None}
+    shots = Path(os.environ.get("AKHBAR_SCREENSHOT_DIR") or tmp_path)
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{prefect_server}/runs/flow-run/{run['id']}")
+        page.get_by_text(run["name"]).first.wait_for(timeout=60_000)
+        page.get_by_text("Failed").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(shots / "prefect-ui-outage-run.png"))
+        for key in ("nightly-summary", "site-health"):
+            page.goto(f"{prefect_server}/runs/flow-run/{run['id']}")
+            page.get_by_text("Artifacts", exact=True).click()
+            page.get_by_text(key, exact=True).first.click()
+            page.get_by_text("DNS lookup failed for news.nowhere.invalid").first.wait_for(
+                timeout=60_000)
+            page.screenshot(path=str(shots / f"prefect-ui-outage-{key}.png"), full_page=True)
+        browser.close()
+    for name in ("run", "nightly-summary", "site-health"):
+        assert (shots / f"prefect-ui-outage-{name}.png").stat().st_size > 10_000
