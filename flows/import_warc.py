@@ -4,6 +4,8 @@ extraction and loading path as a crawl."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from akhbar.extract.arabic import guess_language
@@ -13,10 +15,11 @@ from akhbar.extract.urls import host_in
 from akhbar.flows.tasks import IO_RETRIES, close_crawl_run, extract_pending
 from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
-from akhbar.spiders.warc import ArchivedResponse, open_warc, read_html_responses
+from akhbar.spiders.warc import ArchivedResponse, WarcError, open_warc, read_html_responses
 from akhbar.sql import connect, database_url, migrate, repository
 from prefect import flow, task
 from prefect.runtime import flow_run
+from prefect.states import Failed
 
 SCRIPT_LANGUAGES = ("ar", "fa", "ur")  # stored, then the language gate decides
 
@@ -50,17 +53,28 @@ def _site_of(response: ArchivedResponse, seeds: list[Seed], all_arabic: bool) ->
     return web_seed(response.url)
 
 
+@contextmanager
+def _noting_bad_file(errors: list[str]) -> Iterator[None]:
+    """Note a file that cannot be read (to its end) in `errors` and go on with the next one."""
+    try:
+        yield
+    except WarcError as exc:
+        errors.append(str(exc))
+
+
 @task(**IO_RETRIES)
 def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
-                     proxy: str | None = None) -> list[tuple[Seed, int, int]]:
-    """Store the article responses of WARC files; (seed, crawl run id, pages stored) per site."""
+                     proxy: str | None = None) -> tuple[list[tuple[Seed, int, int]], list[str]]:
+    """Store the article responses of WARC files: (seed, crawl run id, pages stored) per site,
+    and the errors of files that could not be read to their end (what was read is stored)."""
     run_id = str(flow_run.get_id() or "local")
     url = database_url()
     sites: dict[str, tuple[Seed, PageStore]] = {}
     stored: Counter[str] = Counter()
+    errors: list[str] = []
     try:
         for location in locations:
-            with open_warc(location, proxy) as stream:
+            with _noting_bad_file(errors), open_warc(location, proxy) as stream:
                 for response in read_html_responses(stream, location):
                     seed = _site_of(response, seeds, all_arabic)
                     if seed is None or not seed.is_article_url(seed.canonical_url(response.url)):
@@ -83,7 +97,7 @@ def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
     finally:
         for _, store in sites.values():
             store.close()
-    return [(seed, store.crawl_run_id, stored[seed.id]) for seed, store in sites.values()]
+    return [(seed, store.crawl_run_id, stored[seed.id]) for seed, store in sites.values()], errors
 
 
 @flow(name="import_warc", flow_run_name=_warc_run_name)
@@ -94,11 +108,16 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
     seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
     migrate()
     summaries = []
-    for seed, crawl_run_id, stored in store_warc_pages(paths, seeds, all_arabic, proxy):
+    sites, errors = store_warc_pages(paths, seeds, all_arabic, proxy)
+    for seed, crawl_run_id, stored in sites:
         with connect() as conn:
             repository.record_crawl(conn, crawl_run_id, {"discovered": stored,
                                                          "fetched": stored,
                                                          "pages_stored": stored})
         extract_pending(seed, crawl_run_id)
-        summaries.append(close_crawl_run(crawl_run_id, "completed", None))
+        summaries.append(close_crawl_run(crawl_run_id, "failed" if errors else "completed",
+                                         "\n".join(errors) or None))
+    if errors:  # what was read is loaded; the run fails, naming the files (no traceback)
+        message = "\n".join(errors)
+        return Failed(message=message, data=WarcError(message))
     return summaries

@@ -145,3 +145,63 @@ def test_unreadable_warc_is_named(tmp_path):
             list(read_html_responses(stream, str(bad)))
     with pytest.raises(WarcError, match="missing.warc: cannot open"):
         open_warc(str(tmp_path / "missing.warc"))
+
+
+def record_spans(path: Path) -> dict[str, tuple[int, int]]:
+    """url → (offset, length) of each record in a WARC file."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    spans = {}
+    with path.open("rb") as file:
+        records = ArchiveIterator(file)
+        for record in records:
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            spans[url] = (records.get_record_offset(), records.get_record_length())
+    return spans
+
+
+def cut_inside(path: Path, url: str) -> Path:
+    """A copy of the WARC file that ends halfway through the record of `url`."""
+    offset, length = record_spans(path)[url]
+    cut = path.with_name("cut-" + path.name)
+    cut.write_bytes(path.read_bytes()[:offset + length // 2])
+    return cut
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_a_cut_warc_is_named_with_the_offset_reached(tmp_path, gzip):
+    records = [(f"{GULF}/article/{n}/", 200, "text/html", CC_NEWS_ARABIC) for n in range(4)]
+    path = write_warc(tmp_path / ("a.warc.gz" if gzip else "a.warc"), records, gzip=gzip)
+    cut = cut_inside(path, f"{GULF}/article/2/")
+    read = []
+    with pytest.raises(WarcError) as error, open_warc(str(cut)) as stream:
+        read.extend(r.url for r in read_html_responses(stream, str(cut)))
+    assert read == [f"{GULF}/article/0/", f"{GULF}/article/1/"]
+    offset = record_spans(path)[f"{GULF}/article/2/"][0]
+    assert str(error.value).startswith(
+        f"{cut}: truncated at byte {cut.stat().st_size}, inside the record that starts at "
+        f"byte {offset} (2 complete records before it")
+    with open_warc(str(path)) as stream:  # the whole file reads without error
+        assert len(list(read_html_responses(stream, str(path)))) == 4
+
+
+def test_truncated_warc_fails_naming_it_and_keeps_what_came_before(prefect_api, database_url,
+                                                                  gulf_warc):
+    path, chosen, _ = gulf_warc
+    cut = cut_inside(path, chosen[3])
+    result = subprocess.run(
+        [sys.executable, "-m", "akhbar.flows.cli", "import-warc", str(cut),
+         "--seeds-dir", str(SEEDS_DIR)],
+        env=dict(os.environ, PREFECT_API_URL=prefect_api), capture_output=True, text=True,
+        timeout=600)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("akhbar: error:")]
+    assert len(errors) == 1, result.stderr[-3000:]
+    assert errors[0].startswith(f"akhbar: error: {cut}: truncated at byte {cut.stat().st_size},")
+    # The complete records before the cut are stored and extracted; the run says what happened.
+    assert [row[0] for row in query(database_url, "SELECT url FROM articles ORDER BY url")] == \
+        sorted(chosen[:3])
+    [(status, error)] = query(database_url, "SELECT status, error FROM crawl_runs")
+    assert status == "failed" and error.startswith(f"{cut}: truncated at byte")
+
