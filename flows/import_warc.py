@@ -12,7 +12,7 @@ from akhbar.extract.arabic import guess_language
 from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.html import decode_html
 from akhbar.extract.urls import host_in
-from akhbar.flows.tasks import IO_RETRIES, close_crawl_run, extract_pending
+from akhbar.flows.tasks import TRANSIENT_IO_RETRIES, close_crawl_run, extract_pending, is_transient
 from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
 from akhbar.spiders.warc import ArchivedResponse, WarcError, open_warc, read_html_responses
@@ -55,14 +55,17 @@ def _site_of(response: ArchivedResponse, seeds: list[Seed], all_arabic: bool) ->
 
 @contextmanager
 def _noting_bad_file(errors: list[str]) -> Iterator[None]:
-    """Note a file that cannot be read (to its end) in `errors` and go on with the next one."""
+    """Note a file that cannot be read (to its end) in `errors` and go on with the next one;
+    a download that may work on another try fails the task, for its retries."""
     try:
         yield
     except WarcError as exc:
+        if is_transient(exc):
+            raise
         errors.append(str(exc))
 
 
-@task(**IO_RETRIES)
+@task(**TRANSIENT_IO_RETRIES)
 def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
                      proxy: str | None = None) -> tuple[list[tuple[Seed, int, int]], list[str]]:
     """Store the article responses of WARC files: (seed, crawl run id, pages stored) per site,

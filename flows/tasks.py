@@ -11,16 +11,23 @@ import sys
 import threading
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
+import psycopg
 from akhbar.extract import Reject, extract_article
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Seed
 from akhbar.spiders.crawl import SUMMARY_PREFIX
-from akhbar.sql import DATABASE_URL_ENV, connect, database_url, repository
+from akhbar.sql import DATABASE_URL_ENV, DatabaseError, connect, database_url, repository
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
+
+if TYPE_CHECKING:
+    from prefect import Task
+    from prefect.client.schemas.objects import TaskRun
+    from prefect.states import State
 
 CRAWL_TIMEOUT_ENV = "AKHBAR_CRAWL_TIMEOUT"
 LEASE_ENV = "AKHBAR_SITE_LEASE_SECONDS"
@@ -34,6 +41,30 @@ IO_RETRIES = {
                             os.environ.get("AKHBAR_RETRY_DELAYS", "5,30").split(",")],
     "cache_policy": NONE,
 }
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether another try may succeed: the database or the network was away (a lost connection,
+    a timeout), not the input bad (WarcError, SeedError, any other ValueError)."""
+    marked = getattr(exc, "transient", None)  # WarcDownloadError knows which it is
+    if marked is not None:
+        return bool(marked)
+    if isinstance(exc, DatabaseError):  # connect() says what to do about an OperationalError
+        exc = exc.__cause__ or exc
+    return isinstance(exc, psycopg.OperationalError | ConnectionError | TimeoutError)
+
+
+def retry_if_transient(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Prefect's `retry_condition_fn`: retry a failed task only for a transient I/O error."""
+    try:
+        state.result()
+    except Exception as exc:
+        return is_transient(exc)
+    return False
+
+
+# For tasks that read input which may be bad: an error in the input fails them at once.
+TRANSIENT_IO_RETRIES = IO_RETRIES | {"retry_condition_fn": retry_if_transient}
 
 
 class CrawlFailed(RuntimeError):

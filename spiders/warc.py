@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import io
+import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Iterator
@@ -24,6 +26,14 @@ class WarcError(ValueError):
     """A WARC file or URL that cannot be read."""
 
 
+class WarcDownloadError(WarcError):
+    """A WARC URL whose download failed; `transient` when another try may succeed."""
+
+    def __init__(self, message: str, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
 @dataclass(frozen=True)
 class ArchivedResponse:
     """One HTTP response found in a WARC file."""
@@ -41,8 +51,12 @@ def open_warc(location: str, proxy: str | None = None):
         handlers = [urllib.request.ProxyHandler({"http": proxy, "https": proxy})] if proxy else []
         try:
             return urllib.request.build_opener(*handlers).open(location, timeout=60)
+        except urllib.error.HTTPError as exc:
+            # 408, 429 and 5xx may pass; any other status will not change on another try.
+            raise WarcDownloadError(f"{location}: cannot download: {exc}",
+                                    transient=exc.code in (408, 429) or exc.code >= 500) from None
         except OSError as exc:
-            raise WarcError(f"{location}: cannot download: {exc}") from None
+            raise WarcDownloadError(f"{location}: cannot download: {exc}", transient=True) from None
     try:
         return Path(location).open("rb")
     except OSError as exc:
@@ -163,6 +177,11 @@ def read_html_responses(stream, location: str) -> Iterator[ArchivedResponse]:
                 body=body,
                 fetched_at=datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None,
             )
+    except (OSError, http.client.HTTPException) as exc:
+        if location.startswith(("http://", "https://")):
+            raise WarcDownloadError(f"{location}: download failed at byte {counter.count}: {exc}",
+                                    transient=True) from None
+        raise WarcError(f"{location}: cannot read at byte {counter.count}: {exc}") from None
     except Exception as exc:  # warcio raises bare Exceptions for malformed archives
         if not stream.peek(1) and records.at_end_of_data():  # the file ends inside a record
             raise _truncated(location, records, counter.count) from None
