@@ -18,6 +18,7 @@ from akhbar.extract.html import (
 )
 from akhbar.extract.metadata import extract_metadata, persons
 from akhbar.extract.model import Article, ExtractOptions, Reject
+from akhbar.extract.sniff import binary_format, not_html
 
 DEFAULT_OPTIONS = ExtractOptions()
 MAX_DATE_LINE = 60
@@ -42,8 +43,15 @@ def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
 def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAULT_OPTIONS,
                     declared_encoding: str | None = None) -> Article | Reject:
     """Extract the article of one page, or say why there is none."""
+    kind = binary_format(html) if isinstance(html, bytes) else None
+    if kind:
+        return Reject("not_html", f"{kind}, not HTML")
+    text = decode_html(html, declared_encoding, options.default_encoding)
+    problem = not_html(text)
+    if problem:
+        return Reject("not_html", problem)
     try:
-        tree = parse_html(decode_html(html, declared_encoding, options.default_encoding))
+        tree = parse_html(text)
     except ValueError as exc:
         return Reject("not_html", str(exc))
     metadata = extract_metadata(tree, options.timezone, url)

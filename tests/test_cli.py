@@ -172,3 +172,13 @@ def test_extract_of_a_rejected_page_keeps_the_json_shape():
     assert data["text"] == "" and data["word_count"] == 0
     assert data["rejected"]["reason"] == "language"
     assert "no article (language" in result.stderr
+
+
+def test_extract_of_an_image_says_it_is_not_html(tmp_path):
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    result = akhbar("extract", str(image))
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["rejected"] == {"reason": "not_html",
+                                                     "detail": "a PNG image, not HTML"}
+    assert f"akhbar: {image}: no article (not_html: a PNG image" in result.stderr
