@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from importlib.metadata import PackageNotFoundError, version
 
+from akhbar.extract.model import MAX_PAGE_BYTES
 from akhbar.seeds import Seed
 
 CONTACT_ENV = "AKHBAR_CONTACT"
@@ -34,7 +35,7 @@ def crawl_settings(seed: Seed) -> dict:
         "AUTOTHROTTLE_START_DELAY": max(manners.download_delay, 1.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(manners.concurrent_requests),
         "DOWNLOAD_TIMEOUT": 30,
-        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+        "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES,
         "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
         "RETRY_TIMES": 3,
         "REDIRECT_MAX_TIMES": 5,

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from akhbar.extract.model import MAX_PAGE_BYTES
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-MAX_BODY = 10 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -163,8 +163,8 @@ def read_html_responses(stream, location: str) -> Iterator[ArchivedResponse]:
             content_type = (record.http_headers.get_header("Content-Type") or "").lower()
             if status != 200 or not content_type.startswith(HTML_TYPES):
                 continue
-            body = record.content_stream().read(MAX_BODY + 1)
-            if len(body) > MAX_BODY:
+            body = record.content_stream().read(MAX_PAGE_BYTES + 1)
+            if len(body) > MAX_PAGE_BYTES:
                 continue
             if records.is_cut_short(record):  # the file ends inside this body
                 records.incomplete_at = records.offset

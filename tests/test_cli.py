@@ -182,3 +182,17 @@ def test_extract_of_an_image_says_it_is_not_html(tmp_path):
     assert json.loads(result.stdout)["rejected"] == {"reason": "not_html",
                                                      "detail": "a PNG image, not HTML"}
     assert f"akhbar: {image}: no article (not_html: a PNG image" in result.stderr
+
+
+def test_extract_refuses_a_file_over_the_page_limit_without_reading_it(tmp_path):
+    from akhbar.extract.model import MAX_PAGE_BYTES
+
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as file:  # sparse: its size is all that is looked at
+        file.truncate(MAX_PAGE_BYTES + 1)
+    result = akhbar("extract", str(huge))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"akhbar: error: {huge}: {MAX_PAGE_BYTES + 1} bytes, over "
+                                    f"the page limit of {MAX_PAGE_BYTES} bytes (10 MB)")
+    assert "Traceback" not in result.stderr

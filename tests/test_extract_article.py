@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from akhbar.extract import Article, ExtractOptions, Reject, extract_article
+from akhbar.flows.demo.run import DEMO_SEEDS_DIR
 from akhbar.flows.demo.site import build_site, load_articles
+from akhbar.seeds import load_seeds
 from conftest import FIXTURES
 
 BASE = "http://demo.akhbar.test"
@@ -134,3 +136,22 @@ def test_html_in_utf16_or_without_a_root_element_is_still_html():
                       Article)
     fragment = text.removeprefix("<html lang='ar'><body>").removesuffix("</body></html>")
     assert isinstance(extract_article(fragment.encode(), "https://x.example/"), Article)
+
+
+def test_a_page_over_the_size_cap_is_rejected_unparsed():
+    from akhbar.extract.model import MAX_PAGE_BYTES
+    from akhbar.spiders.settings import crawl_settings
+
+    page = ARABIC_PAGE.replace(b"</article>", b" " * (MAX_PAGE_BYTES - len(ARABIC_PAGE) + 1)
+                               + b"</article>")
+    assert len(page) == MAX_PAGE_BYTES + 1
+    result = extract_article(page, "https://x.example/a/1")
+    assert result == Reject("too_large", f"{MAX_PAGE_BYTES + 1} bytes, over the page limit of "
+                                         f"{MAX_PAGE_BYTES}")
+    assert extract_article(page.decode(), "https://x.example/a/1").reason == "too_large"
+    # At the limit a page is read: a 10 MB PDF is rejected for what it is, not for its size.
+    assert extract_article(b"%PDF-" + b" " * (MAX_PAGE_BYTES - 5), "https://x.example/").reason \
+        == "not_html"
+    # The crawler downloads no more than extraction accepts.
+    seed = load_seeds(DEMO_SEEDS_DIR)[0]
+    assert crawl_settings(seed)["DOWNLOAD_MAXSIZE"] == MAX_PAGE_BYTES
