@@ -189,8 +189,11 @@ def test_truncated_warc_fails_naming_it_and_keeps_what_came_before(prefect_api, 
                                                                   gulf_warc):
     path, chosen, _ = gulf_warc
     cut = cut_inside(path, chosen[3])
+    pages, _ = gulf_site()
+    later = write_warc(path.with_name("later.warc"), [
+        (url, 200, "text/html", body_of(pages, url)) for url in chosen[4:]], gzip=False)
     result = subprocess.run(
-        [sys.executable, "-m", "akhbar.flows.cli", "import-warc", str(cut),
+        [sys.executable, "-m", "akhbar.flows.cli", "import-warc", str(cut), str(later),
          "--seeds-dir", str(SEEDS_DIR)],
         env=dict(os.environ, PREFECT_API_URL=prefect_api), capture_output=True, text=True,
         timeout=600)
@@ -199,9 +202,10 @@ def test_truncated_warc_fails_naming_it_and_keeps_what_came_before(prefect_api, 
     errors = [line for line in result.stderr.splitlines() if line.startswith("akhbar: error:")]
     assert len(errors) == 1, result.stderr[-3000:]
     assert errors[0].startswith(f"akhbar: error: {cut}: truncated at byte {cut.stat().st_size},")
-    # The complete records before the cut are stored and extracted; the run says what happened.
+    # The complete records before the cut are stored and extracted, the next file is read; the
+    # run says what happened.
     assert [row[0] for row in query(database_url, "SELECT url FROM articles ORDER BY url")] == \
-        sorted(chosen[:3])
+        sorted(chosen[:3] + chosen[4:])
     [(status, error)] = query(database_url, "SELECT status, error FROM crawl_runs")
     assert status == "failed" and error.startswith(f"{cut}: truncated at byte")
 
