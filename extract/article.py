@@ -17,7 +17,8 @@ from akhbar.extract.html import (
     unwrap_layout_tables,
 )
 from akhbar.extract.metadata import extract_metadata, persons
-from akhbar.extract.model import Article, ExtractOptions, Reject
+from akhbar.extract.model import MAX_PAGE_BYTES, Article, ExtractOptions, Reject
+from akhbar.extract.sniff import binary_format, not_html
 
 DEFAULT_OPTIONS = ExtractOptions()
 MAX_DATE_LINE = 60
@@ -39,11 +40,28 @@ def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     return document.text.split("\n") if document is not None and document.text else []
 
 
+def _size_in_bytes(html: bytes | str) -> int:
+    """The page's size; for text, in UTF-8 (its length when that alone is over the limit)."""
+    if isinstance(html, bytes) or len(html) > MAX_PAGE_BYTES:
+        return len(html)
+    return len(html.encode("utf-8", "replace"))
+
+
 def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAULT_OPTIONS,
                     declared_encoding: str | None = None) -> Article | Reject:
     """Extract the article of one page, or say why there is none."""
+    size = _size_in_bytes(html)
+    if size > MAX_PAGE_BYTES:  # before anything reads it
+        return Reject("too_large", f"{size} bytes, over the page limit of {MAX_PAGE_BYTES}")
+    kind = binary_format(html) if isinstance(html, bytes) else None
+    if kind:
+        return Reject("not_html", f"{kind}, not HTML")
+    text = decode_html(html, declared_encoding, options.default_encoding)
+    problem = not_html(text)
+    if problem:
+        return Reject("not_html", problem)
     try:
-        tree = parse_html(decode_html(html, declared_encoding, options.default_encoding))
+        tree = parse_html(text)
     except ValueError as exc:
         return Reject("not_html", str(exc))
     metadata = extract_metadata(tree, options.timezone, url)

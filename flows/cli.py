@@ -187,10 +187,15 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from akhbar.extract import Reject, extract_article
-    from akhbar.extract.model import ExtractOptions
+    from akhbar.extract.model import MAX_PAGE_BYTES, ExtractOptions
 
     path: Path = args.file
     try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:  # refused unread, as the crawler refuses to download it
+            raise UsageError(f"{path}: {size} bytes, over the page limit of {MAX_PAGE_BYTES} "
+                             f"bytes ({MAX_PAGE_BYTES >> 20} MB) the crawler also applies; "
+                             f"not extracted")
         html = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None

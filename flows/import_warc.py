@@ -4,21 +4,24 @@ extraction and loading path as a crawl."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from akhbar.extract.arabic import guess_language
 from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.html import decode_html
 from akhbar.extract.urls import host_in
-from akhbar.flows.tasks import crawl_run, extract_pending, io
+from akhbar.flows.tasks import crawl_run, extract_pending, io, is_transient
 from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
 from akhbar.spiders.outcomes import Outcome, Tally
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
-from akhbar.spiders.warc import ArchivedResponse, open_warc, read_html_responses
+from akhbar.spiders.warc import ArchivedResponse, WarcError, open_warc, read_html_responses
 from akhbar.sql import connect, database_url, migrate, repository
 from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
+from prefect.states import Failed
 
 SCRIPT_LANGUAGES = ("ar", "fa", "ur")  # stored, then the language gate decides
 
@@ -52,18 +55,32 @@ def _site_of(response: ArchivedResponse, seeds: list[Seed], all_arabic: bool) ->
     return web_seed(response.url)
 
 
+@contextmanager
+def _noting_bad_file(errors: list[str]) -> Iterator[None]:
+    """Note a file that cannot be read (to its end) in `errors` and go on with the next one;
+    a download that may work on another try fails the task, for its retries."""
+    try:
+        yield
+    except WarcError as exc:
+        if is_transient(exc):
+            raise
+        errors.append(str(exc))
+
+
 @task(cache_policy=NONE)
 def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
-                     proxy: str | None = None) -> list[tuple[Seed, int, int]]:
-    """Store the article responses of WARC files; (seed, pages stored, pages already held)
-    per site."""
+                     proxy: str | None = None) -> tuple[list[tuple[Seed, int, int]], list[str]]:
+    """Store the article responses of WARC files: (seed, pages stored, pages already held)
+    per site, and the errors of files that could not be read to their end (what was read is
+    stored)."""
     run_id = str(flow_run.get_id() or "local")
     url = database_url()
     sites: dict[str, tuple[Seed, PageStore]] = {}
     stored: Counter[tuple[str, bool]] = Counter()
+    errors: list[str] = []
     try:
         for location in locations:
-            with open_warc(location, proxy) as stream:
+            with _noting_bad_file(errors), open_warc(location, proxy) as stream:
                 for response in read_html_responses(stream, location):
                     seed = _site_of(response, seeds, all_arabic)
                     if seed is None or not seed.is_article_url(seed.canonical_url(response.url)):
@@ -87,7 +104,7 @@ def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
         for _, store in sites.values():
             store.close()
     return [(seed, stored[seed.id, True], stored[seed.id, False])
-            for seed, _ in sites.values()]
+            for seed, _ in sites.values()], errors
 
 
 @flow(name="import_warc", flow_run_name=_warc_run_name)
@@ -98,7 +115,8 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
     seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
     migrate()
     summaries = []
-    for seed, stored, same in io(store_warc_pages)(paths, seeds, all_arabic, proxy):
+    sites, errors = io(store_warc_pages)(paths, seeds, all_arabic, proxy)
+    for seed, stored, same in sites:
         with crawl_run(seed, "import_warc") as run:  # the row store_warc_pages opened
             tally = Tally.empty()
             tally.counts["article"].update({Outcome.STORED.value: stored,
@@ -109,5 +127,10 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
                     "pages_stored": stored, "errors": 0, "robots_disallowed": 0,
                     "not_modified": 0})
             extract_pending(seed, run.id)
+            if errors:  # what was read is loaded; the run fails, naming the files
+                run.fail("; ".join(errors))
         summaries.append(run.row)
+    if errors:  # no traceback: the message says which file and where
+        message = "\n".join(errors)
+        return Failed(message=message, data=WarcError(message))
     return summaries

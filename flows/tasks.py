@@ -11,19 +11,46 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+import psycopg
 from akhbar.extract import Article, Reject, extract_article
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Seed
 from akhbar.seeds.settings import get_settings
 from akhbar.spiders.crawl import EXIT_BAD_INPUT, EXIT_DATABASE_LOST, EXIT_SITE_BUSY, PARENT_ENV
 from akhbar.spiders.outcomes import Tally, judge
-from akhbar.sql import DATABASE_URL_ENV, connect, database_url, repository
+from akhbar.sql import DATABASE_URL_ENV, DatabaseError, connect, database_url, repository
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
+if TYPE_CHECKING:
+    from prefect import Task
+    from prefect.client.schemas.objects import TaskRun
+    from prefect.states import State
+
 EXTRACT_BATCH = 200
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether another try may succeed: the database or the network was away (a lost connection,
+    a timeout), not the input bad (WarcError, SeedError, any other ValueError)."""
+    marked = getattr(exc, "transient", None)  # WarcDownloadError knows which it is
+    if marked is not None:
+        return bool(marked)
+    if isinstance(exc, DatabaseError):  # connect() says what to do about an OperationalError
+        exc = exc.__cause__ or exc
+    return isinstance(exc, psycopg.OperationalError | ConnectionError | TimeoutError)
+
+
+def retry_if_transient(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Prefect's `retry_condition_fn`: retry a failed task only for a transient I/O error."""
+    try:
+        state.result()
+    except Exception as exc:
+        return is_transient(exc)
+    return False
 
 
 class CrawlFailed(RuntimeError):
@@ -71,8 +98,12 @@ def failed(message: str, rows: list[dict] | dict | int | None = None):
 
 
 def io(task_function):
-    """The task with the retries of a task that does I/O ($AKHBAR_TASK_RETRIES)."""
-    return task_function.with_options(**get_settings().io_retries())
+    """The task with the retries of a task that does I/O ($AKHBAR_TASK_RETRIES): for a
+    transient error only, unless the task says otherwise."""
+    options = get_settings().io_retries()
+    if task_function.retry_condition_fn is None:
+        options["retry_condition_fn"] = retry_if_transient
+    return task_function.with_options(**options)
 
 
 def _retry_crashes_only(task, task_run, state) -> bool:
@@ -122,6 +153,11 @@ class CrawlRun:
     seed: Seed
     id: int
     row: dict = field(default_factory=dict)
+    failure: str | None = None
+
+    def fail(self, reason: str) -> None:
+        """End the run `failed` with this reason, whatever its requests did."""
+        self.failure = reason
 
 
 @contextmanager
@@ -141,6 +177,8 @@ def crawl_run(seed: Seed, flow_name: str) -> Iterator[CrawlRun]:
         raise
     tally = Tally.from_json(io(read_outcomes)(run.id))
     status, reason = judge(tally, seed.health.max_error_share)
+    if run.failure:
+        status, reason = "failed", run.failure
     run.row = io(close_crawl_run)(run.id, status, reason)
 
 

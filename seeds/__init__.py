@@ -11,9 +11,19 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from akhbar.extract.html import css_xpath
 from akhbar.extract.model import ExtractOptions
 from akhbar.extract.urls import canonical_url, host_in
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from cssselect import parse as parse_css
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SEEDS_DIR = Path(__file__).parent
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -23,6 +33,15 @@ HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
 
 class SeedError(ValueError):
     """A seed file that cannot be used, with the file and field named."""
+
+
+def _css(selector: str) -> str:
+    """A CSS selector that compiles, as extraction and the spider will compile it."""
+    css_xpath(selector)  # raises ValueError naming the selector
+    return selector
+
+
+CssSelector = Annotated[str, AfterValidator(_css)]
 
 
 class _Model(BaseModel):
@@ -56,15 +75,23 @@ class Listing(_Model):
 
     url: HttpUrl
     max_pages: int = Field(3, ge=1, le=1000)
-    next_selector: str | None = Field(None, description="CSS for the next-page link")
+    next_selector: CssSelector | None = Field(None, description="CSS for the next-page link")
+
+    @field_validator("next_selector")
+    @classmethod
+    def _one_selector(cls, selector: str | None) -> str | None:
+        if selector and "," in selector and len(parse_css(selector)) > 1:
+            raise ValueError(f"{selector!r} must be one selector, not a list (the spider reads "
+                             f"its ::attr(href))")
+        return selector
 
 
 class RuleSet(_Model):
     """Extraction rules for the pages a site served from `valid_from` on (after a redesign)."""
 
     valid_from: date
-    content_selector: str | None = None
-    drop_selectors: tuple[str, ...] = ()
+    content_selector: CssSelector | None = None
+    drop_selectors: tuple[CssSelector, ...] = ()
 
 
 class Extraction(_Model):
@@ -74,8 +101,8 @@ class Extraction(_Model):
     editing the rules above, so pages stored before it still extract as they did.
     """
 
-    content_selector: str | None = None
-    drop_selectors: tuple[str, ...] = ()
+    content_selector: CssSelector | None = None
+    drop_selectors: tuple[CssSelector, ...] = ()
     encoding: str | None = Field(None, description="encoding to assume when a page declares none")
     rules: tuple[RuleSet, ...] = ()
 
@@ -233,6 +260,10 @@ def load_seed(path: Path) -> Seed:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise SeedError(f"{path}: not UTF-8 text: byte {exc.object[exc.start]:#04x} on line "
+                        f"{line} (save the file as UTF-8)") from None
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(f"{path}: not valid TOML: {exc}") from None
     try:
@@ -247,7 +278,11 @@ def load_seed(path: Path) -> Seed:
 
 def load_seeds(directory: Path = SEEDS_DIR, site_ids: list[str] | None = None) -> list[Seed]:
     """Every seed in a directory (or the named ones), all validated before any is used."""
+    if not directory.is_dir():
+        raise SeedError(f"{directory}: no such folder of seed files (check --seeds-dir)")
     paths = sorted(directory.glob("*.toml"))
+    if not paths:
+        raise SeedError(f"{directory}: no seed files (*.toml) in this folder (check --seeds-dir)")
     if site_ids:
         known = {p.stem: p for p in paths}
         missing = [s for s in site_ids if s not in known]

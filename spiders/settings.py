@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from akhbar.extract.model import MAX_PAGE_BYTES
 from akhbar.seeds import Seed
 from akhbar.seeds.settings import Settings, get_settings
-
-MAX_PAGE_BYTES = 10 * 1024 * 1024
 
 
 def user_agent(settings: Settings) -> str:

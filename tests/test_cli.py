@@ -174,3 +174,27 @@ def test_extract_of_a_rejected_page_keeps_the_json_shape():
     assert data["text"] == "" and data["word_count"] == 0
     assert data["rejected"]["reason"] == "language"
     assert "no article (language" in result.stderr
+
+
+def test_extract_of_an_image_says_it_is_not_html(tmp_path):
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    result = akhbar("extract", str(image))
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["rejected"] == {"reason": "not_html",
+                                                     "detail": "a PNG image, not HTML"}
+    assert f"akhbar: {image}: no article (not_html: a PNG image" in result.stderr
+
+
+def test_extract_refuses_a_file_over_the_page_limit_without_reading_it(tmp_path):
+    from akhbar.extract.model import MAX_PAGE_BYTES
+
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as file:  # sparse: its size is all that is looked at
+        file.truncate(MAX_PAGE_BYTES + 1)
+    result = akhbar("extract", str(huge))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"akhbar: error: {huge}: {MAX_PAGE_BYTES + 1} bytes, over "
+                                    f"the page limit of {MAX_PAGE_BYTES} bytes (10 MB)")
+    assert "Traceback" not in result.stderr

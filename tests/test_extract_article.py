@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import random
 from datetime import datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
 from akhbar.extract import Article, ExtractOptions, Reject, extract_article
+from akhbar.flows.demo.run import DEMO_SEEDS_DIR
 from akhbar.flows.demo.site import build_site, load_articles
+from akhbar.seeds import load_seeds
 from conftest import FIXTURES
 
 BASE = "http://demo.akhbar.test"
@@ -99,6 +103,55 @@ def test_normalised_text_is_the_search_form():
 
 
 def test_empty_and_non_html_input_is_rejected():
-    assert extract_article(b"", "https://x.example/").reason in ("not_html", "no_text")
+    assert extract_article(b"", "https://x.example/").reason == "not_html"
     assert extract_article(b"<html><body><p>short</p></body></html>", "https://x.example/") \
         .reason in ("no_text", "language", "too_short")
+
+
+ARABIC_PAGE = ("<html lang='ar'><body><article><p>"
+               + "افتتح في العاصمة الأردنية معرض للفنون التشكيلية يضم أعمالا لفنانين من عدة دول "
+                 "عربية ويستمر حتى نهاية الشهر. " * 5
+               + "</p></article></body></html>").encode()
+
+
+@pytest.mark.parametrize("body, detail", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8, "a PNG image"),
+    (gzip.compress(ARABIC_PAGE), "gzip-compressed data"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+     + random.Random(2).randbytes(4000), "a PDF document"),
+    (b"\x00\x00\x00\x20ftypavif" + random.Random(3).randbytes(4000), "an MP4, QuickTime or HEIF"),
+    (random.Random(0).randbytes(20000), "binary data (NUL bytes)"),
+    ((" ".join(["خبر"] * 300)).encode(), "no HTML markup"),
+])
+def test_binary_or_markup_free_input_is_not_html(body, detail):
+    for declared in (None, "utf-8", "windows-1256"):  # a crawled page comes with its encoding
+        result = extract_article(body, "https://x.example/a/1", declared_encoding=declared)
+        assert isinstance(result, Reject) and result.reason == "not_html", result
+        assert result.detail.startswith(detail)
+
+
+def test_html_in_utf16_or_without_a_root_element_is_still_html():
+    text = ARABIC_PAGE.decode()
+    assert isinstance(extract_article(("\ufeff" + text).encode("utf-16-le"), "https://x.example/"),
+                      Article)
+    fragment = text.removeprefix("<html lang='ar'><body>").removesuffix("</body></html>")
+    assert isinstance(extract_article(fragment.encode(), "https://x.example/"), Article)
+
+
+def test_a_page_over_the_size_cap_is_rejected_unparsed():
+    from akhbar.extract.model import MAX_PAGE_BYTES
+    from akhbar.spiders.settings import crawl_settings
+
+    page = ARABIC_PAGE.replace(b"</article>", b" " * (MAX_PAGE_BYTES - len(ARABIC_PAGE) + 1)
+                               + b"</article>")
+    assert len(page) == MAX_PAGE_BYTES + 1
+    result = extract_article(page, "https://x.example/a/1")
+    assert result == Reject("too_large", f"{MAX_PAGE_BYTES + 1} bytes, over the page limit of "
+                                         f"{MAX_PAGE_BYTES}")
+    assert extract_article(page.decode(), "https://x.example/a/1").reason == "too_large"
+    # At the limit a page is read: a 10 MB PDF is rejected for what it is, not for its size.
+    assert extract_article(b"%PDF-" + b" " * (MAX_PAGE_BYTES - 5), "https://x.example/").reason \
+        == "not_html"
+    # The crawler downloads no more than extraction accepts.
+    seed = load_seeds(DEMO_SEEDS_DIR)[0]
+    assert crawl_settings(seed)["DOWNLOAD_MAXSIZE"] == MAX_PAGE_BYTES

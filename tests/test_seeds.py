@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,6 +61,76 @@ def test_bad_seed_names_file_and_field(tmp_path, edit, field, message):
     assert str(path) in text
     assert f"field `{field}`" in text
     assert message in text
+
+
+@pytest.mark.parametrize("extra, field, selector", [
+    ('[extraction]\ncontent_selector = "div.entry["\n', "extraction.content_selector",
+     "div.entry["),
+    ('[extraction]\ndrop_selectors = ["aside", "p:nth-child(x"]\n',
+     "extraction.drop_selectors.1", "p:nth-child(x"),
+    ('[[extraction.rules]]\nvalid_from = 2023-06-01\ncontent_selector = "article::text"\n',
+     "extraction.rules.0.content_selector", "article::text"),
+    ('[[extraction.rules]]\nvalid_from = 2023-06-01\ndrop_selectors = [">>"]\n',
+     "extraction.rules.0.drop_selectors.0", ">>"),
+    ('[[listings]]\nurl = "https://news.example/latest/"\nnext_selector = "a.next::attr(href)"\n',
+     "listings.0.next_selector", "a.next::attr(href)"),
+])
+def test_css_selectors_that_do_not_compile_are_named(tmp_path, extra, field, selector):
+    path = write(tmp_path, "news", GOOD.format(id="news") + extra)
+    with pytest.raises(SeedError) as error:
+        load_seed(path)
+    assert f"{path}: field `{field}`: " in str(error.value)
+    assert f"invalid CSS selector {selector!r}" in str(error.value)
+
+
+def test_next_selector_is_one_selector(tmp_path):
+    listing = '[[listings]]\nurl = "https://news.example/latest/"\nnext_selector = "{}"\n'
+    seed = load_seed(write(tmp_path, "news", GOOD.format(id="news") + listing.format("a.next")))
+    assert seed.listings[0].next_selector == "a.next"
+    with pytest.raises(SeedError, match=r"field `listings.0.next_selector`: .*one selector"):
+        load_seed(write(tmp_path, "news", GOOD.format(id="news")
+                        + listing.format("a[rel=next], a.next")))
+
+
+def test_seed_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "news.toml"
+    path.write_bytes(GOOD.format(id="news").encode("cp1256"))
+    with pytest.raises(SeedError) as error:
+        load_seed(path)
+    assert re.match(rf"{re.escape(str(path))}: not UTF-8 text: byte 0x[0-9a-f]{{2}} on line 3",
+                    str(error.value))
+
+
+def test_missing_or_empty_seeds_folder_is_named(tmp_path):
+    with pytest.raises(SeedError, match=f"^{re.escape(str(tmp_path / 'nope'))}: no such folder"):
+        load_seeds(tmp_path / "nope")
+    (tmp_path / "notes.txt").write_text("not a seed")
+    for site_ids in (None, ["news"]):
+        with pytest.raises(SeedError, match=rf"^{re.escape(str(tmp_path))}: no seed files \("):
+            load_seeds(tmp_path, site_ids)
+
+
+@pytest.mark.parametrize("case", ["missing folder", "empty folder", "not UTF-8", "bad selector"])
+def test_nightly_refuses_bad_seeds_naming_them(tmp_path, case):
+    folder = tmp_path / "seeds"
+    if case != "missing folder":
+        folder.mkdir()
+    named = folder
+    if case == "not UTF-8":
+        named = folder / "news.toml"
+        named.write_bytes(GOOD.format(id="news").encode("cp1256"))
+    elif case == "bad selector":
+        named = write(folder, "news", GOOD.format(id="news")
+                      + '[extraction]\ncontent_selector = "div["\n')
+    # Nothing may be reached should the seeds pass: no database, no Prefect server.
+    env = dict(os.environ, AKHBAR_DATABASE_URL="postgresql://akhbar@127.0.0.1:9/none",
+               PREFECT_API_URL="http://127.0.0.1:9/api")
+    result = subprocess.run([sys.executable, "-m", "akhbar.flows.cli", "nightly",
+                             "--seeds-dir", str(folder)],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"akhbar: error: {named}: "), result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_file_name_must_match_id(tmp_path):

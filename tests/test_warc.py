@@ -145,3 +145,150 @@ def test_unreadable_warc_is_named(tmp_path):
             list(read_html_responses(stream, str(bad)))
     with pytest.raises(WarcError, match="missing.warc: cannot open"):
         open_warc(str(tmp_path / "missing.warc"))
+
+
+def record_spans(path: Path) -> dict[str, tuple[int, int]]:
+    """url → (offset, length) of each record in a WARC file."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    spans = {}
+    with path.open("rb") as file:
+        records = ArchiveIterator(file)
+        for record in records:
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            spans[url] = (records.get_record_offset(), records.get_record_length())
+    return spans
+
+
+def cut_inside(path: Path, url: str) -> Path:
+    """A copy of the WARC file that ends halfway through the record of `url`."""
+    offset, length = record_spans(path)[url]
+    cut = path.with_name("cut-" + path.name)
+    cut.write_bytes(path.read_bytes()[:offset + length // 2])
+    return cut
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_a_cut_warc_is_named_with_the_offset_reached(tmp_path, gzip):
+    records = [(f"{GULF}/article/{n}/", 200, "text/html", CC_NEWS_ARABIC) for n in range(4)]
+    path = write_warc(tmp_path / ("a.warc.gz" if gzip else "a.warc"), records, gzip=gzip)
+    cut = cut_inside(path, f"{GULF}/article/2/")
+    read = []
+    with pytest.raises(WarcError) as error, open_warc(str(cut)) as stream:
+        read.extend(r.url for r in read_html_responses(stream, str(cut)))
+    assert read == [f"{GULF}/article/0/", f"{GULF}/article/1/"]
+    offset = record_spans(path)[f"{GULF}/article/2/"][0]
+    assert str(error.value).startswith(
+        f"{cut}: truncated at byte {cut.stat().st_size}, inside the record that starts at "
+        f"byte {offset} (2 complete records before it")
+    with open_warc(str(path)) as stream:  # the whole file reads without error
+        assert len(list(read_html_responses(stream, str(path)))) == 4
+
+
+def test_truncated_warc_fails_naming_it_and_keeps_what_came_before(prefect_api, database_url,
+                                                                  gulf_warc):
+    path, chosen, _ = gulf_warc
+    cut = cut_inside(path, chosen[3])
+    pages, _ = gulf_site()
+    later = write_warc(path.with_name("later.warc"), [
+        (url, 200, "text/html", body_of(pages, url)) for url in chosen[4:]], gzip=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "akhbar.flows.cli", "import-warc", str(cut), str(later),
+         "--seeds-dir", str(SEEDS_DIR)],
+        env=dict(os.environ, PREFECT_API_URL=prefect_api), capture_output=True, text=True,
+        timeout=600)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("akhbar: error:")]
+    assert len(errors) == 1, result.stderr[-3000:]
+    assert errors[0].startswith(f"akhbar: error: {cut}: truncated at byte {cut.stat().st_size},")
+    # The complete records before the cut are stored and extracted, the next file is read; the
+    # run says what happened.
+    assert [row[0] for row in query(database_url, "SELECT url FROM articles ORDER BY url")] == \
+        sorted(chosen[:3] + chosen[4:])
+    [(status, error)] = query(database_url, "SELECT status, error FROM crawl_runs")
+    assert status == "failed" and error.startswith(f"{cut}: truncated at byte")
+
+
+def store_task_runs(flow_run_id) -> list:
+    """The store_warc_pages task runs of a flow run, each with its states, once all are final."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    deadline = time.monotonic() + 60
+    with get_client(sync_client=True) as client:
+        while True:  # task run states reach the API as events, a moment after the flow ends
+            runs = [run for run in client.read_task_runs(flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[flow_run_id]))) if run.name.startswith("store_warc")]
+            if (runs and all(run.state and run.state.is_final() for run in runs)) \
+                    or time.monotonic() > deadline:
+                return [(run, [s.name for s in client.read_task_run_states(run.id)])
+                        for run in runs]
+            time.sleep(0.5)
+
+
+@pytest.mark.parametrize("bad", ["truncated", "garbage", "missing URL"])
+def test_a_bad_warc_fails_the_run_at_once_without_retries(prefect_api, database_url, gulf_warc,
+                                                         bad):
+    path, chosen, _ = gulf_warc
+    files = {"/cc-news.warc.gz": Response(path.read_bytes(), "application/gzip")}
+    location = {"truncated": str(cut_inside(path, chosen[3])),
+                "garbage": str(path.with_name("garbage.warc.gz")),
+                "missing URL": "http://files.akhbar.test/gone.warc.gz"}[bad]
+    path.with_name("garbage.warc.gz").write_bytes(b"\x1f\x8b" + bytes(range(256)) * 40)
+    with LoopbackNetwork({"files.akhbar.test": files}) as network:
+        state = import_warc(paths=[location], seeds_dir=str(SEEDS_DIR),
+                            proxy=network.proxy_url, return_state=True)
+    assert state.is_failed() and state.message.startswith(f"{location}: ")
+    [(run, states)] = store_task_runs(state.state_details.flow_run_id)
+    assert run.run_count == 1
+    assert "AwaitingRetry" not in states and "Retrying" not in states, states
+
+
+def test_a_download_that_may_work_later_is_retried(prefect_api, database_url):
+    unavailable = {"/cc-news.warc.gz": Response(b"busy", "text/plain", status=503)}
+    with LoopbackNetwork({"files.akhbar.test": unavailable}) as network:
+        state = import_warc(paths=["http://files.akhbar.test/cc-news.warc.gz"],
+                            seeds_dir=str(SEEDS_DIR), proxy=network.proxy_url,
+                            return_state=True)
+        assert network.fetched("http://files.akhbar.test/cc-news") == 3
+    assert state.is_failed()
+    [(run, states)] = store_task_runs(state.state_details.flow_run_id)
+    assert run.run_count == 3 and states.count("Retrying") == 2, states
+
+
+def test_an_input_error_in_the_store_task_is_not_retried(prefect_api, database_url, gulf_warc,
+                                                        monkeypatch):
+    def unreadable(stream, location):
+        raise ValueError(f"{location}: a record this reader does not understand")
+        yield
+
+    monkeypatch.setattr("akhbar.flows.import_warc.read_html_responses", unreadable)
+    path, _, _ = gulf_warc
+    state = import_warc(paths=[str(path)], seeds_dir=str(SEEDS_DIR), return_state=True)
+    assert state.is_failed()
+    [(run, states)] = store_task_runs(state.state_details.flow_run_id)
+    assert run.run_count == 1 and "Retrying" not in states, states
+
+
+@pytest.mark.parametrize("error, transient", [
+    (WarcError("a.warc: truncated at byte 10"), False),
+    (ValueError("bad input"), False),
+    (psycopg.errors.UniqueViolation("duplicate key"), False),
+    (psycopg.OperationalError("server closed the connection unexpectedly"), True),
+    (ConnectionResetError(104, "Connection reset by peer"), True),
+    (TimeoutError("timed out"), True),
+])
+def test_only_transient_io_errors_are_retried(error, transient):
+    from akhbar.flows.tasks import is_transient
+    from akhbar.spiders.warc import WarcDownloadError
+    from akhbar.sql import DatabaseError
+
+    assert is_transient(error) is transient
+    wrapped = DatabaseError("cannot connect to PostgreSQL")
+    wrapped.__cause__ = psycopg.OperationalError("connection refused")
+    assert is_transient(wrapped) and not is_transient(DatabaseError("migration failed"))
+    assert is_transient(WarcDownloadError("x: cannot download: 503", transient=True))
+    assert not is_transient(WarcDownloadError("x: cannot download: 404", transient=False))
