@@ -379,11 +379,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.command in ("demo", "nightly", "backfill", "import-warc", "reextract"):
-        from akhbar.flows.serve import use_local_server_if_running
-
-        use_local_server_if_running()
     try:
+        if args.command in ("demo", "nightly", "backfill", "import-warc", "reextract"):
+            from akhbar.flows.serve import prefect_api
+
+            with prefect_api():
+                return args.func(args)
         return args.func(args)
     except (SeedError, DatabaseError, UsageError, WarcError) as exc:
         print(f"akhbar: error: {exc}", file=sys.stderr)

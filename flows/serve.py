@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
+import signal
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 NIGHTLY_DEPLOYMENT = "akhbar-nightly"
 
@@ -27,15 +34,113 @@ def is_healthy(api_url: str, timeout: float = 0.5) -> bool:
         return False
 
 
-def use_local_server_if_running() -> str | None:
-    """Report runs to the server `akhbar ui` started, when no other API is configured."""
+def configured_api_url() -> str | None:
+    """The Prefect API configured by $PREFECT_API_URL or the active Prefect profile, read
+    without importing Prefect (which fixes its settings when first imported)."""
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
+    if "prefect.settings" in sys.modules:  # already imported (a test harness, say)
+        from prefect.settings import PREFECT_API_URL
+
+        return PREFECT_API_URL.value()
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml")
+    try:
+        data = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    return data.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+
+
+def use_local_server_if_running() -> str | None:
+    """Report runs to the configured API, or to the server `akhbar ui` started."""
+    configured = configured_api_url()
+    if configured:
+        return configured
     api_url = local_server_url() + "/api"
     if is_healthy(api_url, timeout=0.3):
         os.environ["PREFECT_API_URL"] = api_url
         return api_url
     return None
+
+
+# Servers akhbar starts run in a session of their own (a Ctrl-C to the terminal's process
+# group must not kill the API a flow is still reporting to) and are killed by the kernel when
+# akhbar dies, even by SIGKILL (PDEATHSIG survives the exec).
+DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
+TEMPORARY_STARTUP = 120.0  # seconds; a loaded machine is slow to import Prefect's server
+
+
+def _dying_with_us(arguments: list[str]) -> list[str]:
+    """`python ARGUMENTS`, killed when this process dies (on Linux)."""
+    if sys.platform != "linux":
+        return [sys.executable, *arguments]
+    return [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), *arguments]
+
+
+@contextmanager
+def prefect_api() -> Iterator[str]:
+    """The Prefect API to report to: the configured one, the server `akhbar ui` started, or
+    a temporary one of akhbar's own (Prefect's API app under uvicorn, as Prefect's ephemeral
+    mode runs it), stopped when this process exits."""
+    found = use_local_server_if_running()
+    if found:
+        yield found
+        return
+    port = _free_port()
+    env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1",
+               PREFECT__SERVER_FINAL="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    package = Path(importlib.util.find_spec("prefect").origin).parent
+    server = subprocess.Popen(_dying_with_us([
+        "-m", "uvicorn", "--app-dir", str(package.parent), "--factory",
+        "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "error", "--lifespan", "on"]),
+        env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    # Stopped at exit, after Prefect's own exit handlers (registered later, run earlier)
+    # have sent their last logs and events to it.
+    atexit.register(_stop, server)
+    api_url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + TEMPORARY_STARTUP
+    while not is_healthy(api_url):
+        if server.poll() is not None:
+            raise RuntimeError(f"the temporary Prefect server exited with code "
+                               f"{server.returncode}; start one with `akhbar ui`")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the temporary Prefect server did not answer within "
+                               f"{TEMPORARY_STARTUP:.0f} s; start one with `akhbar ui`")
+        time.sleep(0.2)
+    os.environ["PREFECT_API_URL"] = api_url
+    yield api_url
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop a server we started, and every process of its session."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def deployments(cron: str, timezone: str) -> list:
@@ -78,12 +183,14 @@ def run_prefect_server(host: str, port: int) -> int:
     if is_healthy(url + "/api"):
         print(f"A Prefect server is already running. UI: {url}")
         return 0
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", host,
-               "--port", str(port)]
+    command = _dying_with_us(["-m", "prefect", "server", "start", "--host", host,
+                              "--port", str(port)])
     # The UI calls the API at the address these settings give, not at --host/--port.
     env = dict(os.environ, PREFECT_SERVER_API_HOST=host, PREFECT_SERVER_API_PORT=str(port),
                PREFECT_UI_API_URL=f"{url}/api")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
+    # In a session of its own, stopped with all its processes when `akhbar ui` ends.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env,
+                               start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while not is_healthy(url + "/api"):
@@ -92,7 +199,7 @@ def run_prefect_server(host: str, port: int) -> int:
                       f" is port {port} free? Try `akhbar ui --port {port + 1}`.", file=sys.stderr)
                 return 1
             if time.monotonic() > deadline:
-                process.terminate()
+                _stop(process)
                 print("akhbar: error: the Prefect server did not start within 120 s",
                       file=sys.stderr)
                 return 1
@@ -100,10 +207,8 @@ def run_prefect_server(host: str, port: int) -> int:
         print(f"Prefect UI: {url}\nakhbar commands run while this server is up report to it "
               f"(or set PREFECT_API_URL={url}/api). Press Ctrl-C to stop.", flush=True)
         return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=30)
-        return 0
+    finally:
+        _stop(process, grace=30)
 
 
 def deploy_to_pool(pool: str, cron: str | None = None, timezone: str = "UTC") -> list:

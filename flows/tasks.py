@@ -169,7 +169,11 @@ def crawl_run(seed: Seed, flow_name: str) -> Iterator[CrawlRun]:
     try:
         yield run
     except BaseException as exc:
-        if STOPPING.is_set() or isinstance(exc, KeyboardInterrupt | SystemExit | Interrupted):
+        # Prefect turns SIGTERM inside a flow run into its own TerminationSignal.
+        from prefect.exceptions import ExternalSignal
+
+        if STOPPING.is_set() or isinstance(
+                exc, KeyboardInterrupt | SystemExit | ExternalSignal | Interrupted):
             _close_quietly(run.id, "aborted", "interrupted (Ctrl-C or SIGTERM); run again to "
                                               "continue")
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 
 # Retries stay on in tests, without the production waits between them.
 os.environ.setdefault("AKHBAR_RETRY_DELAYS", "0,0")
@@ -29,6 +30,15 @@ def _with_database(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
     return psycopg.conninfo.make_conninfo(**info)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# SIGTERM (a CI timeout, `kill`) stops the run like Ctrl-C, so the session's fixtures still
+# stop the PostgreSQL and Prefect servers they started.
+signal.signal(signal.SIGTERM, _interrupt)
 
 
 @pytest.fixture(autouse=True)

@@ -70,7 +70,10 @@ def test_politeness_and_url_variants(prefect_api, database_url, news_network):
     assert page == [(GULF + "/article/108/old/", gulf[108])]
     runs = rows(database_url, "SELECT source_id, errors, robots_disallowed FROM crawl_runs "
                               "ORDER BY source_id")
-    assert runs == [("gulf", 0, 1), ("legacy", 0, 0)]
+    # The off-site redirect is the one failure, recorded with its reason.
+    assert runs == [("gulf", 1, 1), ("legacy", 0, 0)]
+    assert rows(database_url, "SELECT outcome, reason FROM failed_urls") == [
+        ("offsite_redirect", "redirected off the site to elsewhere.akhbar.test")]
 
 
 def test_legacy_encodings_are_decoded(prefect_api, database_url, news_network):
