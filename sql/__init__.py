@@ -13,9 +13,11 @@ from pathlib import Path
 
 import platformdirs
 import psycopg
+from akhbar.sql.dsn import DATABASE_URL_ENV, DatabaseError, check_dsn, first_line, redact, scrub
 from psycopg.rows import dict_row
 
-DATABASE_URL_ENV = "AKHBAR_DATABASE_URL"
+__all__ = ["DATABASE_URL_ENV", "DatabaseError", "redact"]
+
 DATA_DIR_ENV = "AKHBAR_DATA_DIR"
 EMBEDDED_DATABASE = "akhbar"
 SQL_DIR = Path(__file__).parent
@@ -25,10 +27,6 @@ QUERY_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 MIGRATION_LOCK_ID = 0x616B68626172
 
 
-class DatabaseError(RuntimeError):
-    """A database problem explained for the person at the terminal."""
-
-
 def data_dir() -> Path:
     """akhbar's data directory: $AKHBAR_DATA_DIR or the platform's user data directory."""
     configured = os.environ.get(DATA_DIR_ENV)
@@ -36,8 +34,12 @@ def data_dir() -> Path:
 
 
 def database_url() -> str:
-    """$AKHBAR_DATABASE_URL when set, otherwise the embedded server (started on demand)."""
-    return os.environ.get(DATABASE_URL_ENV) or embedded_database_url(data_dir() / "pgdata")
+    """$AKHBAR_DATABASE_URL when set (and valid), otherwise the embedded server (started now)."""
+    configured = os.environ.get(DATABASE_URL_ENV)
+    if configured:
+        check_dsn(configured)
+        return configured
+    return embedded_database_url(data_dir() / "pgdata")
 
 
 @cache
@@ -71,20 +73,15 @@ def embedded_database_url(pgdata: Path) -> str:
     return server.get_uri(EMBEDDED_DATABASE)
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
 def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
     """Open a connection, turning connection failures into a message that says what to do."""
     url = url or database_url()
+    check_dsn(url)
     try:
         return psycopg.connect(url, row_factory=dict_row, connect_timeout=10, **kwargs)
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseError(
-            f"cannot connect to PostgreSQL at {redact(url)}: {reason}. "
+            f"cannot connect to PostgreSQL at {redact(url)}: {scrub(first_line(exc), url)}. "
             f"Check that the server is running and {DATABASE_URL_ENV} is right, "
             f"or unset {DATABASE_URL_ENV} to use the embedded database."
         ) from exc
