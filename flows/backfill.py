@@ -18,11 +18,12 @@ from akhbar.flows.tasks import (
     extract_pending,
     failed,
     io,
+    prepare,
     register_site,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.spiders.outcomes import Tally
-from akhbar.sql import connect, migrate, repository
+from akhbar.sql import connect, repository
 from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NONE
@@ -120,7 +121,7 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seed = load_seeds(directory, [site])[0]
     chunks = plan_chunks(since, until, chunk)
-    migrate()
+    prepare()
     io(register_site)(seed)
     done = io(list_done_chunks)(seed.id)
     finished = sum(1 for chunk in chunks if chunk in done)

@@ -112,7 +112,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         done_before = len(repository.done_chunks(conn, args.site) & set(chunks))
     with chunk_progress(args.site, chunks):
         state = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
-                         seeds_dir=str(args.seeds_dir), proxy=args.proxy,
+                         seeds_dir=str(args.seeds_dir), proxy=_proxy(args.proxy),
                          warc_out=str(args.warc_out) if args.warc_out else None,
                          return_state=True)
     runs = _site_rows(state)
@@ -161,7 +161,7 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
             raise UsageError(f"{location}: no such file")
     migrate()
     summaries = import_warc(paths=args.locations, all_arabic=args.all_arabic,
-                            seeds_dir=str(args.seeds_dir), proxy=args.proxy)
+                            seeds_dir=str(args.seeds_dir), proxy=_proxy(args.proxy))
     _print_summaries(summaries)
     return 0
 
@@ -263,6 +263,17 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return run_prefect_server(args.host, args.port)
 
 
+def _proxy(proxy: str | None) -> str | None:
+    """--proxy goes to the crawls through the environment ($AKHBAR_PROXY), never as a flow
+    parameter, so its credentials are not stored in Prefect."""
+    if proxy:
+        from akhbar.seeds.settings import get_settings
+
+        os.environ["AKHBAR_PROXY"] = proxy
+        get_settings.cache_clear()
+    return None
+
+
 class UsageError(Exception):
     """A mistake in how akhbar was called."""
 
@@ -310,14 +321,16 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
     backfill.add_argument("--warc-out", type=Path, metavar="DIR",
                           help="also write every fetched response to WARC files in DIR")
-    backfill.add_argument("--proxy", help=argparse.SUPPRESS)
+    backfill.add_argument("--proxy", metavar="URL",
+                          help="HTTP proxy for the crawl (default: $AKHBAR_PROXY)")
     warc = add("import-warc", cmd_import_warc,
                "load article pages from WARC files or URLs (e.g. Common Crawl CC-NEWS)")
     warc.add_argument("locations", nargs="+", metavar="FILE|URL")
     warc.add_argument("--all-arabic", action="store_true",
                       help="also load Arabic-script pages of sites that have no seed")
     warc.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
-    warc.add_argument("--proxy", help=argparse.SUPPRESS)
+    warc.add_argument("--proxy", metavar="URL",
+                      help="HTTP proxy for WARC downloads (default: $AKHBAR_PROXY)")
     reextract = add("reextract", cmd_reextract,
                     "re-extract stored pages with the current extractor (no network)")
     reextract.add_argument("--site", help="only this site")

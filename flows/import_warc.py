@@ -12,12 +12,19 @@ from akhbar.extract.arabic import guess_language
 from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.html import decode_html
 from akhbar.extract.urls import host_in
-from akhbar.flows.tasks import crawl_run, extract_pending, io, is_transient
+from akhbar.flows.tasks import (
+    crawl_run,
+    extract_pending,
+    io,
+    is_transient,
+    prepare,
+    proxy_to_use,
+)
 from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
 from akhbar.spiders.outcomes import Outcome, Tally
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
 from akhbar.spiders.warc import ArchivedResponse, WarcError, open_warc, read_html_responses
-from akhbar.sql import connect, database_url, migrate, repository
+from akhbar.sql import connect, database_url, repository
 from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
@@ -80,7 +87,7 @@ def store_warc_pages(locations: list[str], seeds: list[Seed], all_arabic: bool,
     errors: list[str] = []
     try:
         for location in locations:
-            with _noting_bad_file(errors), open_warc(location, proxy) as stream:
+            with _noting_bad_file(errors), open_warc(location, proxy_to_use(proxy)) as stream:
                 for response in read_html_responses(stream, location):
                     seed = _site_of(response, seeds, all_arabic)
                     if seed is None or not seed.is_article_url(seed.canonical_url(response.url)):
@@ -113,7 +120,7 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
     """Load the article responses of WARC files (paths or URLs) for the seeds' sites, or for
     every Arabic-script page with `all_arabic`."""
     seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
-    migrate()
+    prepare()
     summaries = []
     sites, errors = io(store_warc_pages)(paths, seeds, all_arabic, proxy)
     for seed, stored, same in sites:

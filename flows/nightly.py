@@ -20,11 +20,12 @@ from akhbar.flows.tasks import (
     extract_pending,
     failed,
     io,
+    prepare,
     stop_crawls,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 from akhbar.seeds.settings import get_settings
-from akhbar.sql import connect, migrate, repository
+from akhbar.sql import connect, repository
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
@@ -154,7 +155,7 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
     logger = get_run_logger()
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]
-    migrate()
+    prepare()
     runs = _run_sites(seeds, str(directory), proxy, warc_out,
                       parallel or get_settings().parallel_sites, site_deployment)
     rows = io(site_rows)([(str(flow_run_id), seed.id, state.message)

@@ -10,9 +10,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from akhbar.extract import EXTRACTOR_VERSION
-from akhbar.flows.tasks import crawl_run, extract_and_load, io
+from akhbar.flows.tasks import crawl_run, extract_and_load, io, prepare
 from akhbar.seeds import SEEDS_DIR, load_seeds
-from akhbar.sql import connect, migrate, repository
+from akhbar.sql import connect, repository
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
@@ -38,7 +38,7 @@ def reextract(site: str | None = None, since: date | None = None,
     """Re-extract the newest stored page of every URL (of one site, fetched since a date)."""
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seeds = load_seeds(directory, [site] if site else None)
-    migrate()
+    prepare()
     summaries = []
     for seed in seeds:
         page_ids = io(list_stored_pages)(seed.id, since, seed.timezone)

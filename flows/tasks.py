@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import psycopg
 from akhbar.extract import Article, Reject, extract_article
@@ -121,6 +122,25 @@ def _retry_crashes_only(task, task_run, state) -> bool:
 
 
 @task(cache_policy=NONE)
+def abort_dead_runs() -> int:
+    """Runs left `running` by a process of this machine that is gone become `aborted`."""
+    with connect() as conn:
+        aborted = repository.abort_dead_runs(conn)
+    for row in aborted:
+        get_run_logger().warning("run %d of %s (pid %d) was left running by a process that is "
+                                 "gone; marked aborted", row["id"], row["source_id"], row["pid"])
+    return len(aborted)
+
+
+def prepare() -> None:
+    """What every flow does first: apply migrations, close the runs of dead processes."""
+    from akhbar.sql import migrate
+
+    migrate()
+    io(abort_dead_runs)()
+
+
+@task(cache_policy=NONE)
 def register_site(seed: Seed) -> str:
     with connect() as conn:
         repository.register_source(conn, seed)
@@ -196,6 +216,15 @@ def _close_quietly(crawl_run_id: int, status: str, reason: str) -> None:
               file=sys.stderr)
 
 
+def proxy_to_use(proxy: str | None) -> str | None:
+    """The proxy of a flow parameter, else $AKHBAR_PROXY. Credentials are refused as a
+    parameter: Prefect stores parameters in the clear and shows them in the UI."""
+    if proxy and urlsplit(proxy).password is not None:
+        raise ValueError("a proxy with a password cannot be a flow parameter (Prefect stores and "
+                         "shows parameters): set AKHBAR_PROXY in the environment instead")
+    return proxy or get_settings().proxy
+
+
 def one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return (text.splitlines()[0] if text else type(exc).__name__)[:500]
@@ -213,6 +242,7 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
     """
     logger = get_run_logger()
     settings = get_settings()
+    proxy = proxy_to_use(proxy)
     env = dict(os.environ, **{DATABASE_URL_ENV: database_url(), "PYTHONUNBUFFERED": "1",
                               PARENT_ENV: str(os.getpid())})
     if proxy:

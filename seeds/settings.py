@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     data_dir: Path | None = Field(None, description="parent of the embedded server's pgdata")
     contact: str = Field(DEFAULT_CONTACT, description="URL or e-mail in the User-Agent")
     crawl_log_level: str = "INFO"
+    proxy: str | None = Field(
+        None, description="HTTP proxy for crawls and WARC downloads, credentials allowed (never "
+                          "stored in Prefect)")
     parallel_sites: int = Field(2, ge=1, le=64, description="sites crawled at the same time")
     task_retries: int = Field(2, ge=0, le=10, description="retries of tasks that do I/O")
     retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,10 +76,6 @@ class PageStore:
                 log(f"waiting for {who} to finish crawling {self.source_id}")
                 said = time.monotonic()
             time.sleep(1.0)
-        if self.crawl_run_id is not None:
-            self.conn.execute(query("claim_crawl_run"), {
-                "crawl_run_id": self.crawl_run_id, "hostname": socket.gethostname(),
-                "pid": os.getpid()})
 
     def held(self) -> dict[str, Held]:
         """url → what we hold of it."""

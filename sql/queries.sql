@@ -11,9 +11,12 @@ WHERE (sources.name, sources.base_url, sources.language, sources.timezone, sourc
       (excluded.name, excluded.base_url, excluded.language, excluded.timezone, excluded.enabled);
 
 -- name: open_crawl_run
-INSERT INTO crawl_runs (source_id, flow_run_id, flow_name)
-VALUES (%(source_id)s, %(flow_run_id)s, %(flow_name)s)
-ON CONFLICT (flow_run_id, source_id) DO UPDATE SET status = 'running', finished_at = NULL
+-- Created once per site and flow run (reopened on a retry), with the process that works on
+-- it, so a later run can tell a dead one from a live one.
+INSERT INTO crawl_runs (source_id, flow_run_id, flow_name, hostname, pid)
+VALUES (%(source_id)s, %(flow_run_id)s, %(flow_name)s, %(hostname)s, %(pid)s)
+ON CONFLICT (flow_run_id, source_id) DO UPDATE
+SET status = 'running', finished_at = NULL, hostname = excluded.hostname, pid = excluded.pid
 RETURNING id;
 
 -- name: record_crawl
@@ -307,9 +310,13 @@ SET discovered = %(discovered)s, fetched = %(fetched)s, pages_stored = %(pages_s
     not_modified = %(not_modified)s, outcomes = %(outcomes)s
 WHERE id = %(crawl_run_id)s;
 
--- name: claim_crawl_run
--- The process doing a run's work, so a later run can tell whether it is still alive.
-UPDATE crawl_runs SET hostname = %(hostname)s, pid = %(pid)s WHERE id = %(crawl_run_id)s;
+-- name: running_runs_on_host
+SELECT id, source_id, pid, started_at FROM crawl_runs
+WHERE status = 'running' AND hostname = %(hostname)s;
+
+-- name: abort_run
+UPDATE crawl_runs SET status = 'aborted', error = %(error)s, finished_at = now()
+WHERE id = %(crawl_run_id)s AND status = 'running';
 
 -- name: try_site_lock
 -- One crawl per site at a time, across processes, Prefect servers and machines: a session

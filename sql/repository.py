@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from dataclasses import dataclass
 
 import psycopg
@@ -36,11 +38,42 @@ def register_source(conn: psycopg.Connection, seed: Seed) -> None:
 
 def open_crawl_run(conn: psycopg.Connection, source_id: str, flow_run_id: str,
                    flow_name: str) -> int:
-    """The crawl_runs row of this site in this flow run (created once, reopened on retry)."""
+    """The crawl_runs row of this site in this flow run (created once, reopened on retry),
+    owned by this process."""
     row = conn.execute(query("open_crawl_run"), {
         "source_id": source_id, "flow_run_id": flow_run_id, "flow_name": flow_name,
+        "hostname": socket.gethostname(), "pid": os.getpid(),
     }).fetchone()
     return row["id"]
+
+
+def abort_dead_runs(conn: psycopg.Connection) -> list[dict]:
+    """Mark `aborted` the running rows of this machine whose process is gone (killed, or the
+    machine restarted); returns them."""
+    import psutil
+
+    hostname = socket.gethostname()
+    aborted = []
+    for row in conn.execute(query("running_runs_on_host"), {"hostname": hostname}).fetchall():
+        if row["pid"] is None or _alive_since(psutil, row["pid"], row["started_at"]):
+            continue
+        conn.execute(query("abort_run"), {
+            "crawl_run_id": row["id"],
+            "error": f"the process running it (pid {row['pid']} on {hostname}) ended without "
+                     "closing it: killed or crashed; run again to continue"})
+        aborted.append(row)
+    return aborted
+
+
+def _alive_since(psutil, pid: int, started_at) -> bool:
+    """Whether process `pid` is alive and is the one that opened a run at `started_at` (not a
+    later process that reused the pid)."""
+    try:
+        process = psutil.Process(pid)
+        created = process.create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+    return process.status() != psutil.STATUS_ZOMBIE and created <= started_at.timestamp() + 1
 
 
 def record_outcomes(conn: psycopg.Connection, crawl_run_id: int, outcomes: dict,

@@ -128,3 +128,24 @@ def test_killed_backfill_resumes_to_the_same_rows(prefect_api, database_url, mak
                  if "/article/" in url and n > 1}
     assert refetched <= {ARCHIVE + a.path for a in february}
     assert "3 chunks, 1 already done before" in resumed.stdout
+
+
+def test_proxy_credentials_never_reach_prefect(prefect_api, database_url, archive_network):
+    from prefect.client.orchestration import get_client
+
+    host, port = archive_network.proxy_url.removeprefix("http://").split(":")
+    proxy = f"http://reader:s3cr3t-PW@{host}:{port}"
+    command = backfill_command(proxy)
+    command[command.index("--until") + 1] = "2019-01-31"
+    done = subprocess.run(command, env=dict(os.environ, PREFECT_API_URL=prefect_api),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert archive_network.fetched(ARCHIVE + "/article/") == 4  # the crawl used the proxy
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(limit=200)
+    assert runs and not any("s3cr3t-PW" in repr(run.parameters) for run in runs)
+    assert "s3cr3t-PW" not in done.stdout + done.stderr
+    # Given as a flow parameter, credentials are refused before anything runs.
+    state = backfill(site="archive", since=date(2019, 1, 1), until=date(2019, 1, 31),
+                     seeds_dir=str(SEEDS_DIR), proxy=proxy, return_state=True)
+    assert state.is_failed() and "set AKHBAR_PROXY" in state.message

@@ -308,3 +308,26 @@ def test_garbage_database_url_is_refused_in_one_line(tmp_path, garbage):
     assert result.returncode == 2
     assert result.stderr.startswith("akhbar: error: AKHBAR_DATABASE_URL is not a PostgreSQL")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="the server's own user exists only when run as root")
+def test_programs_out_of_the_server_users_reach_are_copied_not_opened_up(tmp_path, monkeypatch):
+    from akhbar.sql import cluster
+
+    home = tmp_path / "root-home"
+    home.mkdir(mode=0o700)
+    install = home / "venv" / "pginstall18"
+    shutil.copytree(postgres_binaries().parent, install, symlinks=True)
+    shared = Path(tempfile.mkdtemp(prefix="akhbar-shared-"))  # tmp_path itself is 0700
+    shared.chmod(0o755)
+    monkeypatch.setattr(cluster, "SHARED_BINARIES", shared)
+    account = cluster.server_account()
+    assert cluster.first_closed(install / "bin", account) == home
+    binaries = cluster.shared_binaries(install / "bin", account)
+    assert binaries.parent.parent == shared and cluster.first_closed(binaries, account) is None
+    version = subprocess.run(["runuser", "-u", SERVER_USER, "--", str(binaries / "postgres"),
+                              "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "PostgreSQL" in version.stdout, version.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700  # the home stays closed
+    assert cluster.shared_binaries(install / "bin", account) == binaries  # copied once
+    shutil.rmtree(shared)

@@ -21,20 +21,41 @@ DEMO = f"http://{DEMO_HOST}"
 PROMPT = 15  # seconds a stopped command may take to exit (the issue's bound)
 
 
-def processes_with(text: str) -> list[int]:
-    """Pids of live processes whose command line contains `text`."""
+def processes_with(text: str, where: str = "cmdline") -> list[int]:
+    """Pids of live processes whose command line (or environment) contains `text`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            seen = (entry / where).read_bytes().replace(b"\0", b" ").decode(errors="replace")
             state = (entry / "stat").read_text().split(") ", 1)[1][0]
         except OSError:
             continue
-        if text in command and state != "Z":
+        if text in seen and state != "Z":
             found.append(int(entry.name))
     return found
+
+
+def cli_env(demo_site, database_url: str, prefect_home: Path) -> dict:
+    """The environment of an `akhbar` command as a user runs it (a temporary Prefect server
+    of its own), reaching the loopback sites through their proxy."""
+    env = dict(os.environ, http_proxy=demo_site.proxy_url, no_proxy="127.0.0.1,localhost",
+               AKHBAR_DATABASE_URL=database_url, PREFECT_HOME=str(prefect_home))
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def content(url: str) -> dict[str, set]:
+    """What a database holds, by URL and content (ids and times aside)."""
+    with psycopg.connect(url) as conn:
+        return {
+            "pages": set(conn.execute("SELECT url, sha256 FROM pages").fetchall()),
+            "articles": set(conn.execute("SELECT url, content_hash, title FROM articles")
+                            .fetchall()),
+            "rejects": set(conn.execute("SELECT p.url, r.reason FROM rejects r "
+                                        "JOIN pages p ON p.id = r.page_id").fetchall()),
+        }
 
 
 def wait_for(condition, timeout: float = 120, what: str = "") -> None:
@@ -82,3 +103,55 @@ def test_an_interrupted_nightly_stops_at_once_and_leaves_nothing(
     with psycopg.connect(database_url) as conn:
         status, error = conn.execute("SELECT status, error FROM crawl_runs").fetchone()
     assert status == "aborted" and error.startswith("interrupted"), error
+
+
+def test_a_killed_nightly_reruns_at_once_to_the_same_rows(
+        database_url, make_database, demo_site, demo_seeds_dir, tmp_path):
+    command = [sys.executable, "-m", "akhbar.flows.cli", "nightly", "--seeds-dir",
+               str(demo_seeds_dir)]
+    reference_url = make_database()
+    done = subprocess.run(command, env=cli_env(demo_site, reference_url, tmp_path / "ref"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    reference = content(reference_url)
+
+    demo_site.requests.clear()
+    slow = load_articles()[3:]
+    for article in slow:
+        demo_site.delays[DEMO + article.path] = 60
+    home = tmp_path / "killed"
+    process = subprocess.Popen(command, env=cli_env(demo_site, database_url, home),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    def in_flight() -> bool:
+        with psycopg.connect(database_url) as conn:
+            stored = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+        return stored == 3 and all(demo_site.requests[DEMO + a.path] for a in slow)
+
+    wait_for(in_flight, what="three articles stored and the two slow ones asked for")
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # Nothing of the killed command is left: its crawl and its Prefect server died with it.
+    wait_for(lambda: not processes_with(str(home), "environ"), timeout=10,
+             what="the killed command's processes to end")
+
+    demo_site.delays.clear()
+    started = time.monotonic()
+    again = subprocess.Popen(command, env=cli_env(demo_site, database_url, tmp_path / "again"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The site's lock died with the killed crawl: the rerun asks for the articles at once.
+    wait_for(lambda: all(demo_site.requests[DEMO + a.path] > 1 for a in slow),
+             what="the rerun to fetch the articles the kill interrupted")
+    crawling_after = time.monotonic() - started
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err[-3000:]
+    assert content(database_url) == reference
+    with psycopg.connect(database_url) as conn:
+        runs = conn.execute("SELECT status, error FROM crawl_runs ORDER BY id").fetchall()
+    assert runs[0][0] == "aborted" and "ended without closing it" in runs[0][1]
+    assert runs[1] == ("completed", None)
+    # The three articles stored before the kill are not fetched again.
+    for article in load_articles()[:3]:
+        assert demo_site.requests[DEMO + article.path] == 1
+    print(f"rerun crawling after {crawling_after:.1f} s")
+    assert processes_with(str(tmp_path), "environ") == []
