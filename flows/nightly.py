@@ -8,7 +8,6 @@ the `nightly-summary` table and `site-health` report on its own flow run.
 from __future__ import annotations
 
 import contextvars
-import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -161,7 +160,12 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
     rows = io(site_rows)([(str(flow_run_id), seed.id, state.message)
                           for seed, (flow_run_id, state) in zip(seeds, runs, strict=True)])
     flagged = publish_monitoring(rows)
-    logger.info("nightly summary: %s", json.dumps(rows, ensure_ascii=False, default=str))
+    for row in rows:
+        logger.info("%s: %s, %s found, %s fetched, %s new, %s updated, %s failed requests%s",
+                    row["source_id"], row["status"], row.get("discovered", 0),
+                    row.get("fetched", 0), row.get("new_articles", 0),
+                    row.get("updated_articles", 0), row.get("errors", 0),
+                    f" — {row['error']}" if row.get("error") else "")
     broken = [row for row in rows if row["status"] in ("failed", "aborted")]
     if broken:
         message = (f"{len(broken)} of {len(rows)} sites failed: "

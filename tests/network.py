@@ -311,3 +311,34 @@ def faulty_site() -> tuple[dict[str, Response], dict[str, str]]:
             _page(arts["limited"], base, [])),
     }
     return pages, url
+
+
+def many_articles_site(folder: Path, count: int) -> tuple[dict[str, Response], Path]:
+    """(pages, seeds folder) of a plain site of `count` articles listed in one sitemap, crawled
+    one request at a time."""
+    base = "http://many.akhbar.test"
+    when = datetime(2024, 5, 1, 9, 0, tzinfo=RIYADH)
+    articles = [synthetic_article(700 + n, when + timedelta(minutes=n)) for n in range(count)]
+    pages: dict[str, Response] = {"/robots.txt": Response(b"User-agent: *\n", "text/plain")}
+    for article in articles:
+        pages[unquote(article.path)] = _page(article, base, [])
+    pages["/sitemap.xml"] = Response(_urlset([(base + a.path, a.published) for a in articles]),
+                                     "application/xml")
+    seeds = folder / "many-seeds"
+    seeds.mkdir(exist_ok=True)
+    (seeds / "many.toml").write_text("""
+id = "many"
+name = "كثير"
+base_url = "http://many.akhbar.test/"
+domains = ["many.akhbar.test"]
+verified = true
+sitemaps = ["http://many.akhbar.test/sitemap.xml"]
+nightly_max_age_days = 36500
+article_patterns = ['^http://many\\.akhbar\\.test/article/']
+
+[politeness]
+concurrent_requests = 1
+download_delay = 0
+autothrottle = false
+""")
+    return pages, seeds

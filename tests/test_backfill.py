@@ -149,3 +149,29 @@ def test_proxy_credentials_never_reach_prefect(prefect_api, database_url, archiv
     state = backfill(site="archive", since=date(2019, 1, 1), until=date(2019, 1, 31),
                      seeds_dir=str(SEEDS_DIR), proxy=proxy, return_state=True)
     assert state.is_failed() and "set AKHBAR_PROXY" in state.message
+
+
+def test_a_backfill_while_the_site_is_down_gets_everything_once_it_is_up(
+        prefect_api, database_url, archive_network):
+    from akhbar.flows.demo.site import Response
+
+    pages = archive_network.sites.pop("archive.akhbar.test")
+    archive_network.fallbacks["archive.akhbar.test"] = Response(b"down", status=500)
+    state = backfill(site="archive", chunk="month", seeds_dir=str(SEEDS_DIR),
+                     proxy=archive_network.proxy_url, return_state=True, **WINDOW)
+    assert state.is_failed() and state.message.startswith("3 of 3 chunks stay pending: ")
+    chunks = content(database_url)["chunks"]
+    assert [status for _, _, status in chunks] == ["pending"] * 3
+    with psycopg.connect(database_url) as conn:
+        errors = [e for (e,) in conn.execute("SELECT error FROM backfill_chunks")]
+    assert all("discovery URLs failed: HTTP 500" in e for e in errors), errors
+
+    archive_network.sites["archive.akhbar.test"] = pages
+    del archive_network.fallbacks["archive.akhbar.test"]
+    runs = backfill(site="archive", chunk="month", seeds_dir=str(SEEDS_DIR),
+                    proxy=archive_network.proxy_url, **WINDOW)
+    assert len(runs) == 3
+    rows = content(database_url)
+    assert [status for _, _, status in rows["chunks"]] == ["done"] * 3
+    assert [row[0] for row in rows["articles"]] == sorted(
+        ARCHIVE + a.path for a in archive_articles() if in_window(a))

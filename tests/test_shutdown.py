@@ -92,7 +92,11 @@ def test_an_interrupted_nightly_stops_at_once_and_leaves_nothing(
         os.killpg(process.pid, signum)
     else:
         process.send_signal(signum)
-    out, err = process.communicate(timeout=60)
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:  # a command that hangs must not outlive its test
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
     took = time.monotonic() - started
     assert process.returncode == code, err[-3000:]
     assert took < PROMPT, f"took {took:.1f} s to stop"
@@ -155,3 +159,46 @@ def test_a_killed_nightly_reruns_at_once_to_the_same_rows(
         assert demo_site.requests[DEMO + article.path] == 1
     print(f"rerun crawling after {crawling_after:.1f} s")
     assert processes_with(str(tmp_path), "environ") == []
+
+
+def test_a_crawl_stops_within_seconds_when_the_database_goes(tmp_path):
+    from akhbar import sql
+    from akhbar.flows.demo.server import LoopbackNetwork
+    from akhbar.seeds import load_seeds
+    from akhbar.sql import embedded, repository
+    from akhbar.sql.cluster import Cluster
+    from network import many_articles_site
+
+    pages, seeds = many_articles_site(tmp_path, count=30)
+    server = embedded.join(tmp_path / "pgdata", "akhbar")  # a server this test may stop
+    url = server.url("akhbar")
+    try:
+        sql.migrate(url)
+        with sql.connect(url) as conn:
+            repository.register_source(conn, load_seeds(seeds, ["many"])[0])
+        with LoopbackNetwork({"many.akhbar.test": pages}) as network:
+            network.delays["http://many.akhbar.test/article/"] = 0.5
+            crawl = subprocess.Popen(
+                [sys.executable, "-m", "akhbar.spiders.crawl", "many", "--seeds-dir",
+                 str(seeds)], env=dict(os.environ, http_proxy=network.proxy_url,
+                                       AKHBAR_DATABASE_URL=url),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+            def stored() -> int:
+                with psycopg.connect(url) as conn:
+                    return conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+
+            wait_for(lambda: stored() >= 2, what="the first pages stored")
+            Cluster(server.pgdata).stop()  # the database goes away mid-crawl
+            gone = time.monotonic()
+            out, err = crawl.communicate(timeout=60)
+            took = time.monotonic() - gone
+            fetched = network.fetched("http://many.akhbar.test/article/")
+    finally:
+        server.leave()
+    assert crawl.returncode == 4, err[-3000:]
+    assert "the database is unavailable" in err and "stopping the crawl" in err
+    assert "error: the database became unavailable" in err
+    assert took < PROMPT, f"the crawl went on for {took:.1f} s without its database"
+    # It stopped instead of fetching the rest of the site into the void.
+    assert fetched <= 6, f"{fetched} of 30 articles fetched"

@@ -86,3 +86,18 @@ def test_legacy_encodings_without_or_with_wrong_declarations(encoding):
 def test_utf8_wins_over_a_wrong_legacy_declaration():
     assert detect_encoding(TEXT.encode(), "text/html; charset=windows-1256") == "utf-8"
     assert detect_encoding(b"\xef\xbb\xbf" + TEXT.encode()) == "utf-8"
+
+
+def test_a_domain_is_a_host_on_its_port():
+    from akhbar.extract.urls import host_in
+
+    assert host_in("https://news.example/a", ["news.example"])
+    assert host_in("https://m.news.example:443/a", ["news.example"])
+    assert host_in("http://news.example:80/a", ["news.example"])
+    # The same host on another port is another server, out of scope unless named.
+    assert not host_in("http://news.example:8080/a", ["news.example"])
+    assert not host_in("https://news.example:8443/a", ["news.example"])
+    assert host_in("http://news.example:8080/a", ["news.example:8080"])
+    assert not host_in("http://news.example/a", ["news.example:8080"])
+    assert not host_in("http://news.example:bad/a", ["news.example"])
+    assert not host_in("http://evilnews.example/a", ["news.example"])

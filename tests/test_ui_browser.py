@@ -94,13 +94,18 @@ def test_an_outage_night_shows_failed_in_the_prefect_ui(prefect_server, database
         page.goto(f"{prefect_server}/runs/flow-run/{run['id']}")
         page.get_by_text(run["name"]).first.wait_for(timeout=60_000)
         page.get_by_text("Failed").first.wait_for(timeout=60_000)
+        page.get_by_text("Subflow Runs", exact=True).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(3000)  # let the page finish fading in
         page.screenshot(path=str(shots / "prefect-ui-outage-run.png"))
-        for key in ("nightly-summary", "site-health"):
+        # The table shows every figure and the start of each reason; the health report (and
+        # the state message) the reasons in full.
+        for key, text in (("nightly-summary", "3 of 3 discovery URLs"),
+                          ("site-health", "DNS lookup failed for news.nowhere.invalid")):
             page.goto(f"{prefect_server}/runs/flow-run/{run['id']}")
             page.get_by_text("Artifacts", exact=True).click()
             page.get_by_text(key, exact=True).first.click()
-            page.get_by_text("DNS lookup failed for news.nowhere.invalid").first.wait_for(
-                timeout=60_000)
+            page.get_by_text(text).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)  # let the page finish fading in
             page.screenshot(path=str(shots / f"prefect-ui-outage-{key}.png"), full_page=True)
         browser.close()
     for name in ("run", "nightly-summary", "site-health"):
