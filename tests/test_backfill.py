@@ -166,11 +166,22 @@ def test_a_backfill_while_the_site_is_down_gets_everything_once_it_is_up(
         errors = [e for (e,) in conn.execute("SELECT error FROM backfill_chunks")]
     assert all("discovery URLs failed: HTTP 500" in e for e in errors), errors
 
+    # Up again, but one February article still fails: February alone stays pending.
     archive_network.sites["archive.akhbar.test"] = pages
     del archive_network.fallbacks["archive.akhbar.test"]
+    february = next(a for a in archive_articles() if a.published.startswith("2019-02"))
+    good = pages[unquote(february.path)]
+    pages[unquote(february.path)] = Response(b"oops", status=500)
+    state = backfill(site="archive", chunk="month", seeds_dir=str(SEEDS_DIR),
+                     proxy=archive_network.proxy_url, return_state=True, **WINDOW)
+    assert state.is_failed() and state.message.startswith("1 of 3 chunks stay pending: ")
+    assert [status for _, _, status in content(database_url)["chunks"]] == [
+        "done", "pending", "done"]
+
+    pages[unquote(february.path)] = good
     runs = backfill(site="archive", chunk="month", seeds_dir=str(SEEDS_DIR),
                     proxy=archive_network.proxy_url, **WINDOW)
-    assert len(runs) == 3
+    assert len(runs) == 1  # only February was crawled again
     rows = content(database_url)
     assert [status for _, _, status in rows["chunks"]] == ["done"] * 3
     assert [row[0] for row in rows["articles"]] == sorted(

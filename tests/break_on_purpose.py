@@ -1,0 +1,92 @@
+# ruff: noqa: E501  (a table of exact source lines)
+"""Break each behaviour on purpose, run the tests that name it, expect red, restore.
+
+`python tests/break_on_purpose.py [N ...]` prints one line per breakage; every one must be
+RED. Add a line here with every behaviour a test is written for.
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+BREAKS = [
+  ("Retry-After ignored", "spiders/middlewares.py",
+   'delay = retry_after_seconds(response.headers.get("Retry-After"))', 'delay = None',
+   "tests/test_outcomes.py::test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves"),
+  ("yield-drop drift rule removed", "flows/health.py",
+   "            and yield_ < (1 - YIELD_DROP) * median(past_yield):", "            and False:",
+   "tests/test_monitoring.py::test_drift_rules"),
+  ("stale rejects never cleared by reextract", "sql/repository.py",
+   '            conn.execute(query("clear_rejects_of_pages"),', '            (lambda *a: None)(query("clear_rejects_of_pages"),',
+   "tests/test_reextract.py"),
+  ("per-site lock not taken", "spiders/store.py",
+   '        while not self.conn.execute(query("try_site_lock"),', '        while False and self.conn.execute(query("try_site_lock"),',
+   "tests/test_monitoring.py::test_a_site_is_crawled_by_one_run_at_a_time tests/test_monitoring.py::test_a_busy_site_fails_with_the_holder_named"),
+  ("max_articles ignored", "spiders/news.py",
+   "        if cap is not None and len(self.requested) >= cap:", "        if False:",
+   "tests/test_outcomes.py::test_max_articles_reaches_every_article_over_several_nights"),
+  ("validators saved after errors", "spiders/news.py",
+   "        if not self.window and reason == \"finished\" and not retry and not cut_short:", "        if not self.window:",
+   "tests/test_outcomes.py::test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves tests/test_outcomes.py::test_max_articles_reaches_every_article_over_several_nights"),
+  ("gone articles asked again nightly", "spiders/news.py",
+   "        if failure and failure.permanent and failure.retry_after \\", "        if False and failure and failure.permanent and failure.retry_after \\",
+   "tests/test_outcomes.py::test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves"),
+  ("changes compared with our fetch time", "spiders/news.py",
+   "            if held.source_date is not None and changed_at <= held.source_date:", "            if changed_at <= max(filter(None, (held.source_date, held.fetched_at))):",
+   "tests/test_outcomes.py::test_a_newer_lastmod_still_earlier_than_our_fetch_is_fetched_once"),
+  ("timeouts retried like 5xx", "spiders/middlewares.py",
+   "                and request.meta.get(\"retry_times\", 0) >= TIMEOUT_RETRIES:", "                and False:",
+   "tests/test_outcomes.py::test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves"),
+  ("redirect loops dropped by Scrapy's filter", "spiders/news.py",
+   "                              dont_filter=True, cb_kwargs=cb_kwargs or {},", "                              dont_filter=False, cb_kwargs=cb_kwargs or {},",
+   "tests/test_outcomes.py::test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves"),
+  ("degraded threshold ignored", "spiders/outcomes.py",
+   "    if asked and failed / asked > max_error_share:", "    if False:",
+   "tests/test_outcomes.py::test_judge tests/test_outcomes.py::test_every_article_failure_is_classified_recorded_and_retried_as_it_deserves"),
+  ("HttpError counted as robots (last round's bug)", "spiders/outcomes.py",
+   "    if isinstance(exception, HttpError):", "    if isinstance(exception, HttpError) and False:",
+   "tests/test_outcomes.py::test_sites_that_fail_whole_are_failed_with_their_reason"),
+  ("nightly horizon ignored", "spiders/news.py",
+   "            if changed_at is not None and changed_at < self.cutoff:", "            if False:",
+   "tests/test_outcomes.py::test_first_nightly_of_a_site_is_bounded"),
+  ("SIGTERM not handled", "flows/cli.py",
+   "    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None", "    previous = signal.getsignal(signal.SIGTERM) if in_main_thread else None",
+   "tests/test_shutdown.py::test_an_interrupted_nightly_stops_at_once_and_leaves_nothing"),
+  ("dead runs not reconciled", "flows/tasks.py",
+   "    io(abort_dead_runs)()", "    pass",
+   "tests/test_shutdown.py::test_a_killed_nightly_reruns_at_once_to_the_same_rows"),
+  ("crawl ignores a lost database", "spiders/pipelines.py",
+   "            spider.database_lost(exc)\n            await self.crawler.engine.close_spider_async(reason=\"database_unavailable\")", "            pass",
+   "tests/test_shutdown.py::test_a_crawl_stops_within_seconds_when_the_database_goes"),
+  ("chunks done despite failures", "flows/backfill.py",
+   "    retry = Tally.from_json(run[\"outcomes\"]).retryable_failures()\n    if retry:", "    retry = 0\n    if run[\"status\"] == \"never\":",
+   "tests/test_backfill.py::test_a_backfill_while_the_site_is_down_gets_everything_once_it_is_up"),
+  ("temporary Prefect server in the terminal's process group", "flows/serve.py",
+   "        env=env, start_new_session=True, stdout=subprocess.DEVNULL)", "        env=env, stdout=subprocess.DEVNULL)",
+   "tests/test_shutdown.py::test_an_interrupted_nightly_stops_at_once_and_leaves_nothing"),
+  ("port ignored in scope", "extract/urls.py",
+   "                port == (int(wanted) if wanted else DEFAULT_PORTS.get(parts.scheme.lower())):", "                True:",
+   "tests/test_spider_discovery.py"),
+  ("proxy passed to Prefect as a parameter", "flows/cli.py",
+   "        os.environ[\"AKHBAR_PROXY\"] = proxy\n        get_settings.cache_clear()\n    return None", "        return proxy\n    return None",
+   "tests/test_backfill.py::test_proxy_credentials_never_reach_prefect"),
+]
+only = sys.argv[1:]
+for i, (name, path, old, new, tests) in enumerate(BREAKS):
+    if only and str(i) not in only:
+        continue
+    file = f"{ROOT}/{path}"
+    text = open(file).read()
+    if text.count(old) != 1:
+        print(f"[{i}] {name}: PATTERN NOT FOUND ({text.count(old)})", flush=True); continue
+    open(file, "w").write(text.replace(old, new))
+    t = time.time()
+    try:
+        r = subprocess.run([f"{ROOT}/.venv/bin/python", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests.split()],
+                           cwd=ROOT, capture_output=True, text=True, timeout=900)
+        last = [l for l in r.stdout.splitlines() if " passed" in l or " failed" in l or "error" in l][-1:]
+        verdict = "RED (caught)" if r.returncode != 0 else "GREEN (NOT caught!)"
+    finally:
+        open(file, "w").write(text)
+    print(f"[{i}] {name}: {verdict} in {time.time()-t:.0f}s {last}", flush=True)
