@@ -79,13 +79,15 @@ for i, (name, path, old, new, tests) in enumerate(BREAKS):
     file = f"{ROOT}/{path}"
     text = open(file).read()
     if text.count(old) != 1:
-        print(f"[{i}] {name}: PATTERN NOT FOUND ({text.count(old)})", flush=True); continue
+        print(f"[{i}] {name}: PATTERN NOT FOUND ({text.count(old)})", flush=True)
+        continue
     open(file, "w").write(text.replace(old, new))
     t = time.time()
     try:
         r = subprocess.run([f"{ROOT}/.venv/bin/python", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests.split()],
                            cwd=ROOT, capture_output=True, text=True, timeout=900)
-        last = [l for l in r.stdout.splitlines() if " passed" in l or " failed" in l or "error" in l][-1:]
+        last = [line for line in r.stdout.splitlines()
+                if " passed" in line or " failed" in line or "error" in line][-1:]
         verdict = "RED (caught)" if r.returncode != 0 else "GREEN (NOT caught!)"
     finally:
         open(file, "w").write(text)
