@@ -19,6 +19,7 @@ from akhbar.flows.tasks import (
     failed,
     io,
     prepare,
+    proxy_to_use,
     register_site,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
@@ -118,6 +119,7 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
              seeds_dir: str | None = None, proxy: str | None = None,
              warc_out: str | None = None) -> list[dict]:
     """Backfill one site over [since, until], chunk by chunk, resuming where it stopped."""
+    proxy_to_use(proxy)  # credentials here would be stored by Prefect: refused
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seed = load_seeds(directory, [site])[0]
     chunks = plan_chunks(since, until, chunk)

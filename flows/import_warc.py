@@ -119,6 +119,7 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
                 proxy: str | None = None) -> list[dict]:
     """Load the article responses of WARC files (paths or URLs) for the seeds' sites, or for
     every Arabic-script page with `all_arabic`."""
+    proxy_to_use(proxy)  # credentials here would be stored by Prefect: refused
     seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
     prepare()
     summaries = []

@@ -20,6 +20,7 @@ from akhbar.flows.tasks import (
     failed,
     io,
     prepare,
+    proxy_to_use,
     stop_crawls,
 )
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
@@ -151,6 +152,7 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
             parallel: int | None = None, site_deployment: str | None = None):
     """Crawl, extract and load every enabled site (or the named ones), `parallel` sites at a
     time ($AKHBAR_PARALLEL_SITES by default); one failing site does not stop the others."""
+    proxy_to_use(proxy)  # credentials here would be stored by Prefect: refused
     logger = get_run_logger()
     directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]

@@ -6,6 +6,7 @@ import psycopg
 from akhbar.spiders.outcomes import Outcome
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 
 class StorePagePipeline:
@@ -18,14 +19,16 @@ class StorePagePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePagePipeline:
         return cls(crawler)
 
-    async def process_item(self, item: dict) -> dict:
+    def process_item(self, item: dict) -> dict:
         spider = self.crawler.spider
         try:
             stored = spider.store.add_page(item)
         except psycopg.Error as exc:
-            # Without the database every further fetch is wasted: stop now.
+            # Without the database every further fetch is wasted: stop now. (Not awaited here:
+            # closing waits for the items in progress, this one included.)
             spider.database_lost(exc)
-            await self.crawler.engine.close_spider_async(reason="database_unavailable")
+            deferred_from_coro(self.crawler.engine.close_spider_async(
+                reason="database_unavailable"))
             raise DropItem(f"{item['url']} not stored: the database is unavailable") from None
         spider.succeed("article", item["url"], Outcome.STORED if stored else Outcome.SAME)
         return item

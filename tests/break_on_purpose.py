@@ -57,7 +57,7 @@ BREAKS = [
    "    io(abort_dead_runs)()", "    pass",
    "tests/test_shutdown.py::test_a_killed_nightly_reruns_at_once_to_the_same_rows"),
   ("crawl ignores a lost database", "spiders/pipelines.py",
-   "            spider.database_lost(exc)\n            await self.crawler.engine.close_spider_async(reason=\"database_unavailable\")", "            pass",
+   "            spider.database_lost(exc)\n            deferred_from_coro(self.crawler.engine.close_spider_async(\n                reason=\"database_unavailable\"))", "            pass",
    "tests/test_shutdown.py::test_a_crawl_stops_within_seconds_when_the_database_goes"),
   ("chunks done despite failures", "flows/backfill.py",
    "    retry = Tally.from_json(run[\"outcomes\"]).retryable_failures()\n    if retry:", "    retry = 0\n    if run[\"status\"] == \"never\":",
