@@ -325,20 +325,32 @@ def many_articles_site(folder: Path, count: int) -> tuple[dict[str, Response], P
     pages["/sitemap.xml"] = Response(_urlset([(base + a.path, a.published) for a in articles]),
                                      "application/xml")
     seeds = folder / "many-seeds"
-    seeds.mkdir(exist_ok=True)
-    (seeds / "many.toml").write_text("""
-id = "many"
-name = "كثير"
-base_url = "http://many.akhbar.test/"
-domains = ["many.akhbar.test"]
+    write_seed(seeds, "many", sitemaps=["/sitemap.xml"], extra="nightly_max_age_days = 36500",
+               concurrent_requests=1)
+    return pages, seeds
+
+
+def write_seed(folder: Path, site_id: str, feeds: tuple[str, ...] | list[str] = (),
+               sitemaps: tuple[str, ...] | list[str] = (), extra: str = "",
+               concurrent_requests: int = 2) -> Path:
+    """A seed for the loopback site `<site_id>.akhbar.test` (paths of its feeds and sitemaps),
+    polite delays off; returns its folder."""
+    base = f"http://{site_id}.akhbar.test"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{site_id}.toml").write_text(f"""
+id = "{site_id}"
+name = "{site_id}"
+base_url = "{base}/"
+domains = ["{site_id}.akhbar.test"]
 verified = true
-sitemaps = ["http://many.akhbar.test/sitemap.xml"]
-nightly_max_age_days = 36500
-article_patterns = ['^http://many\\.akhbar\\.test/article/']
+feeds = {[base + path for path in feeds]}
+sitemaps = {[base + path for path in sitemaps]}
+{extra}
+article_patterns = ['^http://{site_id}\\.akhbar\\.test/article/']
 
 [politeness]
-concurrent_requests = 1
+concurrent_requests = {concurrent_requests}
 download_delay = 0
 autothrottle = false
 """)
-    return pages, seeds
+    return folder

@@ -25,7 +25,7 @@ from akhbar.flows.demo.site import (
 from akhbar.flows.nightly import nightly
 from akhbar.spiders.outcomes import Failed, Outcome, Tally, judge
 from conftest import free_port
-from network import FAILING_SEEDS_DIR, FAULTY, faulty_site
+from network import FAILING_SEEDS_DIR, FAULTY, faulty_site, write_seed
 from test_monitoring import artifacts
 
 DEMO = f"http://{DEMO_HOST}"
@@ -304,23 +304,8 @@ def fresh_site(now: datetime) -> dict[str, Response]:
 def test_first_nightly_of_a_site_is_bounded(prefect_api, database_url, tmp_path):
     now = datetime.now(UTC)
     pages, url = fresh_site(now)
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "fresh.toml").write_text("""
-id = "fresh"
-name = "جديد"
-base_url = "http://fresh.akhbar.test/"
-domains = ["fresh.akhbar.test"]
-verified = true
-feeds = ["http://fresh.akhbar.test/feed/"]
-sitemaps = ["http://fresh.akhbar.test/sitemap_index.xml"]
-nightly_max_undated = 2
-article_patterns = ['^http://fresh\\.akhbar\\.test/article/']
-
-[politeness]
-download_delay = 0
-autothrottle = false
-""")
+    seeds = write_seed(tmp_path / "seeds", "fresh", feeds=["/feed/"],
+                       sitemaps=["/sitemap_index.xml"], extra="nightly_max_undated = 2")
     with LoopbackNetwork({"fresh.akhbar.test": pages}) as network:
         nightly(sites=["fresh"], seeds_dir=str(seeds), proxy=network.proxy_url)
         fetched = {n for n, u in url.items() if network.requests[u]}

@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,20 @@ pytestmark = pytest.mark.skipif(
     reason=f"no Chromium at {CHROMIUM}: install Debian's chromium package to run the UI test")
 
 
+@contextmanager
+def run_page(server: str, run: dict, state: str, height: int = 900) -> Iterator:
+    """A headless Chromium page on a flow run, once the UI shows its name and state."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": height})
+        page.goto(f"{server}/runs/flow-run/{run['id']}")
+        page.get_by_text(run["name"]).first.wait_for(timeout=60_000)
+        page.get_by_text(state).first.wait_for(timeout=60_000)
+        yield page
+        browser.close()
+
+
 def api(url: str, path: str, body: dict) -> object:
     request = urllib.request.Request(f"{url}/api{path}", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
@@ -34,7 +50,6 @@ def api(url: str, path: str, body: dict) -> object:
 
 
 def test_nightly_run_in_the_prefect_ui(prefect_server, database_url, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
     env = dict(os.environ, PREFECT_API_URL=f"{prefect_server}/api")
     demo = subprocess.run([sys.executable, "-m", "akhbar.flows.cli", "demo"], env=env,
                           capture_output=True, text=True, timeout=600)
@@ -42,12 +57,7 @@ def test_nightly_run_in_the_prefect_ui(prefect_server, database_url, tmp_path):
     [run] = api(prefect_server, "/flow_runs/filter",
                 {"flow_runs": {"name": {"like_": "nightly"}}, "limit": 1})
     shots = Path(os.environ.get("AKHBAR_SCREENSHOT_DIR") or tmp_path)
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{prefect_server}/runs/flow-run/{run['id']}")
-        page.get_by_text(run["name"]).first.wait_for(timeout=60_000)
-        page.get_by_text("Completed").first.wait_for(timeout=60_000)
+    with run_page(prefect_server, run, "Completed") as page:
         page.screenshot(path=str(shots / "prefect-ui-nightly-run.png"))
         page.get_by_text("Subflow Runs", exact=True).click()
         page.get_by_text("site demo").first.wait_for(timeout=60_000)
@@ -55,13 +65,11 @@ def test_nightly_run_in_the_prefect_ui(prefect_server, database_url, tmp_path):
         page.get_by_text("nightly-summary").first.wait_for(timeout=60_000)
         page.get_by_text("site-health").first.wait_for(timeout=60_000)
         page.screenshot(path=str(shots / "prefect-ui-nightly-artifacts.png"))
-        browser.close()
     assert (shots / "prefect-ui-nightly-artifacts.png").stat().st_size > 10_000
 
 
 def test_an_outage_night_shows_failed_in_the_prefect_ui(prefect_server, database_url, tmp_path):
     """Every site unreachable: the command fails, the run is Failed, the artifacts say why."""
-    playwright = pytest.importorskip("playwright.sync_api")
     from conftest import free_port
     from network import FAILING_SEEDS_DIR
 
@@ -88,12 +96,7 @@ def test_an_outage_night_shows_failed_in_the_prefect_ui(prefect_server, database
     assert {a["key"]: a["task_run_id"] for a in found} == {"nightly-summary": None,
                                                            "site-health": None}
     shots = Path(os.environ.get("AKHBAR_SCREENSHOT_DIR") or tmp_path)
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{prefect_server}/runs/flow-run/{run['id']}")
-        page.get_by_text(run["name"]).first.wait_for(timeout=60_000)
-        page.get_by_text("Failed").first.wait_for(timeout=60_000)
+    with run_page(prefect_server, run, "Failed", height=1000) as page:
         page.get_by_text("Subflow Runs", exact=True).first.wait_for(timeout=60_000)
         page.wait_for_timeout(3000)  # let the page finish fading in
         page.screenshot(path=str(shots / "prefect-ui-outage-run.png"))
@@ -107,6 +110,5 @@ def test_an_outage_night_shows_failed_in_the_prefect_ui(prefect_server, database
             page.get_by_text(text).first.wait_for(timeout=60_000)
             page.wait_for_timeout(1500)  # let the page finish fading in
             page.screenshot(path=str(shots / f"prefect-ui-outage-{key}.png"), full_page=True)
-        browser.close()
     for name in ("run", "nightly-summary", "site-health"):
         assert (shots / f"prefect-ui-outage-{name}.png").stat().st_size > 10_000
