@@ -19,11 +19,12 @@ class Discovered:
     url: str
     lastmod: datetime | None = None
     published: datetime | None = None
+    day_only: bool = False  # dated by the archive day it is listed under, not by the page
 
     @property
     def changed_at(self) -> datetime | None:
-        """When the source says the page last changed."""
-        return self.lastmod or self.published
+        """When the source says the page last changed (an archive day says nothing of that)."""
+        return None if self.day_only else self.lastmod or self.published
 
     @property
     def dated(self) -> datetime | None:

@@ -293,7 +293,8 @@ class NewsSpider(scrapy.Spider):
         noon = datetime.combine(day, time(12), self.zone)
         links = self.links_of(self.decoded(response))
         self.logger.info("archive %s lists %d links", response.url, len(links))
-        yield from self.follow_articles([Discovered(url, published=noon) for url in links])
+        yield from self.follow_articles([Discovered(url, published=noon, day_only=True)
+                                         for url in links])
 
     def parse_listing(self, response: Response, listing: Listing,
                       page: int) -> Iterator[scrapy.Request]:
@@ -352,7 +353,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 stats.inc_value("akhbar/discovered")
             self.evaluated[url] = changed_at
-            outcome = self.skip_reason(url, changed_at, undated_ok)
+            outcome = self.skip_reason(url, changed_at, entry.dated, undated_ok)
             if outcome is not None:
                 self.skipped[url] = outcome
                 continue
@@ -361,7 +362,7 @@ class NewsSpider(scrapy.Spider):
             yield self.request(url, "article", self.parse_article,
                                meta={"lastmod": changed_at, "article_url": url})
 
-    def skip_reason(self, url: str, changed_at: datetime | None,
+    def skip_reason(self, url: str, changed_at: datetime | None, dated: datetime | None,
                     undated_ok: bool) -> Outcome | None:
         """Why an article URL is not requested in this run, or None to request it."""
         held = self.held.get(url)
@@ -380,9 +381,10 @@ class NewsSpider(scrapy.Spider):
                 and failure.retry_after > datetime.now(UTC):
             return Outcome.GONE_SKIPPED
         if self.cutoff and held is None:
-            if changed_at is not None and changed_at < self.cutoff:
+            when = changed_at or dated
+            if when is not None and when < self.cutoff:
                 return Outcome.TOO_OLD
-            if changed_at is None and not undated_ok:
+            if when is None and not undated_ok:
                 if self.undated_followed >= self.seed.nightly_max_undated:
                     return Outcome.UNDATED_DEFERRED
                 self.undated_followed += 1

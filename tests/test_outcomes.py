@@ -321,3 +321,29 @@ def test_first_nightly_of_a_site_is_bounded(prefect_api, database_url, tmp_path)
         assert all(network.requests[url[n]] == 1 for n in (1, 2, 4, 5, 6, 7))
         assert network.requests[url[3]] == network.requests[url[8]] == 0
         assert rows(database_url, "SELECT count(*) FROM discovery_validators")[0][0] == 3
+
+
+def test_an_archive_day_is_no_sign_that_an_article_changed(prefect_api, database_url, tmp_path):
+    from network import RIYADH, _urlset, synthetic_article
+
+    today = datetime.now(RIYADH).replace(hour=8, minute=0, second=0, microsecond=0)
+    base = "http://dated.akhbar.test"
+    articles = [synthetic_article(800 + n, today + timedelta(minutes=n)) for n in range(3)]
+    pages: dict[str, Response] = {"/robots.txt": Response(b"User-agent: *\n", "text/plain")}
+    for article in articles:
+        pages[unquote(article.path)] = Response(
+            render_article(article, [], base, "مؤرخ").encode())
+    pages["/sitemap.xml"] = Response(_urlset([(base + a.path, a.published) for a in articles]),
+                                     "application/xml")
+    links = "".join(f'<a href="{a.path}">{a.title}</a>' for a in articles)
+    pages[f"/archive/{today:%Y/%m/%d}"] = Response(f"<html><body>{links}</body></html>".encode())
+    seeds = write_seed(tmp_path / "seeds", "dated", sitemaps=["/sitemap.xml"],
+                       extra=f'timezone = "Asia/Riyadh"\n'
+                             f'archives = ["{base}/archive/{{yyyy}}/{{mm}}/{{dd}}"]')
+    with LoopbackNetwork({"dated.akhbar.test": pages}) as network:
+        # The sitemap (08:00) is read before the archive, which dates its links at noon.
+        network.delays[f"{base}/archive/"] = 1
+        for _ in range(2):
+            nightly(sites=["dated"], seeds_dir=str(seeds), proxy=network.proxy_url)
+        assert all(network.requests[base + a.path] == 1 for a in articles)
+        assert network.requests[f"{base}/archive/{today:%Y/%m/%d}"] == 2
