@@ -15,6 +15,7 @@ from akhbar.extract.html import (
     parse_html,
     prune,
     unwrap_layout_tables,
+    without_control_characters,
 )
 from akhbar.extract.metadata import extract_metadata, persons
 from akhbar.extract.model import MAX_PAGE_BYTES, Article, ExtractOptions, Reject
@@ -61,7 +62,7 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     if problem:
         return Reject("not_html", problem)
     try:
-        tree = parse_html(text)
+        tree = parse_html(without_control_characters(text))
     except ValueError as exc:
         return Reject("not_html", str(exc))
     metadata = extract_metadata(tree, options.timezone, url)

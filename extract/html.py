@@ -76,6 +76,15 @@ def decode_html(body: bytes | str, declared_encoding: str | None = None,
         return body.decode(detect_encoding(body, None, default_encoding), errors="replace")
 
 
+def without_control_characters(text: str) -> str:
+    """The text without NUL and other C0 control characters, which no HTML text contains and
+    which the parser refuses (a CMS may still leave some in a page)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """Parse HTML leniently; raise ValueError on a document lxml cannot read at all."""
     try:

@@ -48,10 +48,16 @@ def binary_format(body: bytes) -> str | None:
     return None
 
 
+# A few NULs or other control bytes are a CMS's slip in an HTML page; many are binary data.
+BINARY_CONTROL_SHARE = 0.01
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def not_html(text: str) -> str | None:
     """Why a decoded page is no HTML (binary data, no markup), or None when it may be."""
-    if "\x00" in text[:SNIFF_CHARS]:
-        return "binary data (NUL bytes), not HTML"
+    sample = text[:SNIFF_CHARS]
+    if len(CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * len(sample):
+        return "binary data (NUL bytes and other control bytes), not HTML"
     if not MARKUP.search(text):
         return "no HTML markup in the page"
     return None

@@ -120,7 +120,7 @@ ARABIC_PAGE = ("<html lang='ar'><body><article><p>"
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
      + random.Random(2).randbytes(4000), "a PDF document"),
     (b"\x00\x00\x00\x20ftypavif" + random.Random(3).randbytes(4000), "an MP4, QuickTime or HEIF"),
-    (random.Random(0).randbytes(20000), "binary data (NUL bytes)"),
+    (random.Random(0).randbytes(20000), "binary data (NUL bytes and other control bytes)"),
     ((" ".join(["خبر"] * 300)).encode(), "no HTML markup"),
 ])
 def test_binary_or_markup_free_input_is_not_html(body, detail):
@@ -155,3 +155,25 @@ def test_a_page_over_the_size_cap_is_rejected_unparsed():
     # The crawler downloads no more than extraction accepts.
     seed = load_seeds(DEMO_SEEDS_DIR)[0]
     assert crawl_settings(seed)["DOWNLOAD_MAXSIZE"] == MAX_PAGE_BYTES
+
+
+def test_a_few_nul_bytes_are_removed_not_a_reason_to_reject():
+    page = ARABIC_PAGE.decode()
+    spoiled = page.replace("</p>", "\x00</p>", 2).replace("<p>", "<p>\x00", 1).encode()
+    result = extract_article(spoiled, "https://x.example/a/1")
+    assert isinstance(result, Article), result
+    assert "\x00" not in result.text
+    assert result.text == extract_article(ARABIC_PAGE, "https://x.example/a/1").text
+
+
+def test_a_utf8_page_with_a_few_broken_bytes_stays_utf8():
+    from akhbar.extract.encoding import detect_encoding
+
+    body = ARABIC_PAGE.replace(b"<p>", b"<p>\xd8", 1)
+    assert detect_encoding(body) == "utf-8"
+    assert detect_encoding(body, "text/html; charset=utf-8") == "utf-8"
+    result = extract_article(body, "https://x.example/a/1")
+    assert isinstance(result, Article) and result.language == "ar", result
+    # A page in windows-1256 is still told apart: as UTF-8 it breaks on nearly every letter.
+    legacy = ARABIC_PAGE.decode().encode("windows-1256")
+    assert detect_encoding(legacy, "text/html; charset=utf-8") == "windows-1256"
