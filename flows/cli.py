@@ -54,13 +54,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _site_rows(state) -> list[dict]:
     """The per-site rows a nightly run returned, whether it completed or failed."""
-    from akhbar.flows.tasks import RunFailed as FlowFailed
+    from akhbar.flows.tasks import RunFailed
 
     rows = state.result(raise_on_failure=False)
-    if isinstance(rows, FlowFailed) and isinstance(rows.rows, list):
+    if isinstance(rows, RunFailed) and isinstance(rows.rows, list):
         return rows.rows
     if isinstance(rows, BaseException) or not isinstance(rows, list):
-        raise RunFailed(state.message or str(rows))
+        raise NoFigures(state.message or str(rows))
     return rows
 
 
@@ -278,7 +278,7 @@ class UsageError(Exception):
     """A mistake in how akhbar was called."""
 
 
-class RunFailed(Exception):
+class NoFigures(Exception):
     """A flow run that ended without a result to show."""
 
 
@@ -409,7 +409,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
     except Exception as exc:  # a failed flow run: Prefect has logged the details already
         if type(exc).__module__.startswith(("prefect", "akhbar")) or isinstance(
-                exc, RuntimeError | RunFailed):
+                exc, RuntimeError | NoFigures):
             print(f"akhbar: error: {exc}", file=sys.stderr)
             return EXIT_SITE_FAILED
         raise

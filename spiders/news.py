@@ -152,15 +152,17 @@ class NewsSpider(scrapy.Spider):
             method(*args)
         except psycopg.Error as exc:
             self.database_lost(exc)
-            deferred_from_coro(self.crawler.engine.close_spider_async(
-                reason="database_unavailable"))
 
     def database_lost(self, exc: Exception) -> None:
-        if not self.lost_database:
-            self.lost_database = str(exc).strip().splitlines()[0] if str(exc).strip() \
-                else type(exc).__name__
-            self.logger.error("the database is unavailable (%s); stopping the crawl",
-                              self.lost_database)
+        """Without the database every further fetch is wasted: close the crawl now (not
+        awaited: closing waits for the items in progress, perhaps the caller's)."""
+        if self.lost_database:
+            return
+        self.lost_database = str(exc).strip().splitlines()[0] if str(exc).strip() \
+            else type(exc).__name__
+        self.logger.error("the database is unavailable (%s); stopping the crawl",
+                          self.lost_database)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_unavailable"))
 
     def fail(self, kind: str, url: str, failed: Failed) -> None:
         """Count, record and log one failed request."""

@@ -6,7 +6,6 @@ import psycopg
 from akhbar.spiders.outcomes import Outcome
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
 
 
 class StorePagePipeline:
@@ -24,11 +23,7 @@ class StorePagePipeline:
         try:
             stored = spider.store.add_page(item)
         except psycopg.Error as exc:
-            # Without the database every further fetch is wasted: stop now. (Not awaited here:
-            # closing waits for the items in progress, this one included.)
             spider.database_lost(exc)
-            deferred_from_coro(self.crawler.engine.close_spider_async(
-                reason="database_unavailable"))
             raise DropItem(f"{item['url']} not stored: the database is unavailable") from None
         spider.succeed("article", item["url"], Outcome.STORED if stored else Outcome.SAME)
         return item
