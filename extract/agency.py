@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import re
 
-AGENCIES = {
-    "وكالات": r"وكالات",
-    "رويترز": r"رويترز|reuters",
-    "أ ف ب": r"أ\s?ف\s?ب|أ\.ف\.ب|فرانس برس|afp",
-    "أسوشيتد برس": r"أسوشيتد برس|associated press",
-    "الأناضول": r"الأناضول|anadolu",
-    "كونا": r"كونا|kuna",
-    "واس": r"واس|spa",
-    "وام": r"وام|wam",
-    "د ب أ": r"د\s?ب\s?أ|dpa",
-    "أ ش أ": r"أ\s?ش\s?أ",
-    "بترا": r"بترا|petra",
-    "سانا": r"سانا|sana",
-    "قنا": r"قنا|qna",
-    "شينخوا": r"شينخوا|xinhua",
-    "سبوتنيك": r"سبوتنيك|sputnik",
-}
+from akhbar.extract.lexicon import AGENCIES, patterns
+
 AGENCY = re.compile(
-    r"(?<!\w)(?:" + "|".join(f"(?P<a{i}>{p})" for i, p in enumerate(AGENCIES.values()))
+    r"(?<!\w)(?:" + "|".join(f"(?P<a{i}>{patterns(spellings)})"
+                             for i, spellings in enumerate(AGENCIES.values()))
     + r")(?!\w)", re.IGNORECASE)
 NAMES = list(AGENCIES)
 # "عواصم – وكالات:", "القاهرة (رويترز) -", "(أ ف ب) –" at the start of the first paragraph
@@ -39,12 +25,31 @@ def agency_of(text: str) -> str | None:
     return NAMES[index]
 
 
-def find_agency(first_paragraph: str | None, credits: list[str]) -> str | None:
-    """The agency credited by the dateline of the first paragraph, else by a credit line."""
+# "… في عمان.--(بترا)", "(رويترز)" at the very end of the text: the wire's closing tag.
+TRAILING_TAG = re.compile(r"\s*[-–—]*\s*[(\[]\s*(?P<agency>[^()\[\]]{2,30}?)\s*[)\]]\s*$")
+
+
+def without_trailing_tag(paragraphs: list[str]) -> tuple[list[str], str | None]:
+    """The paragraphs without an agency's closing tag at the end, and that agency."""
+    if not paragraphs:
+        return paragraphs, None
+    match = TRAILING_TAG.search(paragraphs[-1])
+    if not match or not (agency := agency_of(match["agency"])):
+        return paragraphs, None
+    last = paragraphs[-1][:match.start()].rstrip(" -–—")
+    return paragraphs[:-1] + ([last] if last else []), agency
+
+
+def find_agency(first_paragraph: str | None, credits: list[str],
+                closing: str | None = None) -> str | None:
+    """The agency credited by the dateline of the first paragraph, else by the closing tag
+    of the text, else by a credit line."""
     if first_paragraph:
         match = DATELINE.match(first_paragraph)
         if match and (agency := agency_of(match["agency"])):
             return agency
+    if closing:
+        return closing
     for credit in credits:
         if agency := agency_of(credit):
             return agency

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import trafilatura
-from akhbar.extract.agency import find_agency
+from akhbar.extract.agency import find_agency, without_trailing_tag
 from akhbar.extract.arabic import clean_text, count_words, guess_language, normalize_for_search
 from akhbar.extract.blocks import text_blocks
 from akhbar.extract.clean import clean_lines, split_bylines
@@ -17,7 +19,7 @@ from akhbar.extract.html import (
     unwrap_layout_tables,
     without_control_characters,
 )
-from akhbar.extract.metadata import extract_metadata, persons
+from akhbar.extract.metadata import Metadata, extract_metadata, persons
 from akhbar.extract.model import MAX_PAGE_BYTES, Article, ExtractOptions, Reject
 from akhbar.extract.sniff import binary_format, not_html
 
@@ -30,6 +32,27 @@ def is_date_line(line: str, timezone: str) -> bool:
     """A short line that only states when the article was published or updated."""
     return len(line) <= MAX_DATE_LINE and not line.endswith((".", "؟", "!")) and \
         parse_visible_date(line, timezone) is not None
+
+
+def _key(line: str) -> str:
+    """A line compared as a reader would: without punctuation, spacing or letter case."""
+    return " ".join(PUNCTUATION.sub(" ", line).split()).casefold()
+
+
+PUNCTUATION = re.compile(r"[^\w\s]")
+MAX_LABEL_WORDS = 5
+
+
+def _header_lines(metadata: Metadata) -> tuple[set[str], set[str]]:
+    """Keys of the headline and deck, and of the section/breadcrumb labels."""
+    return ({_key(x) for x in (metadata.title, metadata.subtitle) if x},
+            {_key(x) for x in metadata.labels})
+
+
+def _is_header_line(line: str, headers: tuple[set[str], set[str]]) -> bool:
+    """The headline or deck repeated in the text, or a section/breadcrumb label."""
+    key = _key(line)
+    return key in headers[0] or (len(line.split()) <= MAX_LABEL_WORDS and key in headers[1])
 
 
 def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
@@ -76,11 +99,11 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     else:
         prune(tree, options.drop_selectors)
         raw_lines = _trafilatura_lines(tree, url)
-    title = metadata["title"]
-    headers = {title, metadata["subtitle"]} - {None}
-    paragraphs, byline_names, credits = split_bylines(
-        [line for line in clean_lines([clean_text(ln) for ln in raw_lines])
-         if line not in headers and not is_date_line(line, options.timezone)])
+    headers = _header_lines(metadata)
+    lines = [line for line in clean_lines([clean_text(ln) for ln in raw_lines])
+             if not _is_header_line(line, headers) and not is_date_line(line, options.timezone)]
+    paragraphs, byline_names, credits = split_bylines(lines)
+    paragraphs, closing_agency = without_trailing_tag(paragraphs)
     if not paragraphs:
         return Reject("no_text", "no article text found on the page")
     text = "\n".join(paragraphs)
@@ -97,18 +120,19 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
 
     return Article(
         url=url,
-        title=title,
-        subtitle=metadata["subtitle"],
-        authors=metadata["authors"] or persons(byline_names),
-        agency=find_agency(paragraphs[0], credits + byline_names + metadata["credited"]),
-        lead_image=metadata["lead_image"],
-        published_at=metadata["published_at"],
-        modified_at=metadata["modified_at"],
-        section=metadata["section"],
-        tags=metadata["tags"],
+        title=metadata.title,
+        subtitle=metadata.subtitle,
+        authors=metadata.authors or persons(byline_names, metadata.site_names),
+        agency=find_agency(paragraphs[0], credits + byline_names + metadata.credited,
+                           closing_agency),
+        lead_image=metadata.lead_image,
+        published_at=metadata.published_at,
+        modified_at=metadata.modified_at,
+        section=metadata.section,
+        tags=metadata.tags,
         language=language,
         text=text,
         text_normalized=normalize_for_search(text),
         word_count=word_count,
-        canonical_url=metadata["canonical_url"],
+        canonical_url=metadata.canonical_url,
     )

@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from hijridate import Hijri
@@ -95,3 +96,24 @@ def parse_visible_date(text: str, timezone: str) -> datetime | None:
 def is_update_stamp(text: str) -> bool:
     """Whether a visible date is labelled as an update, not the publication."""
     return bool(UPDATE_LABEL.search(text))
+
+
+def parse_datetime(value: str | None, timezone: str) -> datetime | None:
+    """An ISO-8601 or RFC 822 date(time) as an aware datetime; naive values are in `timezone`."""
+    if not value:
+        return None
+    value = value.strip().replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            day = date.fromisoformat(value[:10])
+            moment = datetime(day.year, day.month, day.day)
+        except ValueError:
+            try:
+                moment = parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment

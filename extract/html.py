@@ -7,6 +7,16 @@ from functools import cache
 
 import lxml.html
 from akhbar.extract.encoding import detect_encoding
+from akhbar.extract.lexicon import (
+    ACCESSIBILITY_LABELS,
+    COMMENT_HEADINGS,
+    NEIGHBOUR_LABELS,
+    RELATED_HEADINGS,
+    SCREEN_READER_CLASSES,
+    TAG_LABELS,
+    phrases,
+    whole_line,
+)
 from cssselect import GenericTranslator, SelectorError
 from lxml.etree import ParserError, XPath, XPathEvalError
 
@@ -23,18 +33,25 @@ DROP_CLASS_PARTS = (
     "inject", "newsletter", "cookie", "consent", "breadcrumb", "post-tags", "tagcloud", "tags-",
     "comments-count", "meta-comment", "author-box", "byline", "advert", "ads-", "copyright",
     "credit", "caption", "promo", "follow-", "subscribe", "taboola", "outbrain", "most-read",
-    "mostread", "metadata", "-meta", "_meta", "short-url", "shorturl",
+    "mostread", "metadata", "-meta", "_meta", "short-url", "shorturl", "post-nav",
+    "post-navigation", "pagenav", "tags", "reading-time", "readtime", "read-time",
+    *SCREEN_READER_CLASSES,
 )
 # Headings that open a boilerplate box: the heading's box goes, whatever its markup.
-BOX_HEADING = re.compile(
-    r"^\s*(you might also like|related (posts|articles|news)|read also|more from|"
-    r"leave a (reply|comment)|comments?|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|اقرأ ايضا|"
-    r"مواضيع ذات (علاقة|صلة)|أخبار ذات صلة|قد يعجبك أيضا|قد يهمك أيضا|المزيد من|"
-    r"أضف تعليق|اترك تعليقا|اترك تعليقاً|اترك رد|التعليقات|الأكثر قراءة|يستحق الانتباه|"
-    r"قصص مقترحة|المزيد حول هذه القصة|شاهد أيضا|شاهد أيضاً|الأكثر تصفحا|الأكثر تصفحاً)"
-    r"\s*[:.]?\s*$",
-    re.IGNORECASE,
-)
+BOX_HEADING = whole_line(phrases(RELATED_HEADINGS + COMMENT_HEADINGS))
+# Headings only screen readers need ("Navigation path", "Side Bar"): the heading goes.
+LABEL_HEADING = whole_line(phrases(ACCESSIBILITY_LABELS))
+# A box of links opened by a label: next/previous article, a tag list.
+LINK_BOX_LABEL = re.compile(rf"^\s*(?:{phrases(NEIGHBOUR_LABELS + TAG_LABELS)})(?:\s*[:：«»]|\s|$)",
+                            re.IGNORECASE)
+MAX_LINK_BOX_CHARS = 600
+LINK_BOX_CANDIDATES = XPath(".//*[self::div or self::ul or self::ol or self::p or self::section "
+                            "or self::li or self::span or self::dl or self::footer][.//a]")
+# Images with their captions and credits outside <figcaption>: gallery items, photo blocks.
+IMAGES = XPath(".//img|.//picture|.//amp-img")
+MEDIA_BOX = re.compile(r"desc|caption|credit|galler|photo|image|img|media|pic|slide|thumb",
+                       re.IGNORECASE)
+MAX_CAPTION_WORDS = 30
 HEADING_TAGS = XPath(".//h2|.//h3|.//h4|.//h5|.//h6|.//*[contains(@class,'title')]")
 MAX_BOX_CHARS = 3000
 # A table that holds paragraphs, headings or other tables lays out the page; it is not data.
@@ -50,8 +67,8 @@ MIN_ROOT_CHARS = 200
 # predicate with dozens of contains() per element).
 DROP_CANDIDATES = XPath(".//*[@class or @id or @role or @hidden or @aria-hidden or "
                         "@aria-labelledby or " + " or ".join(f"self::{t}" for t in DROP_TAGS) + "]")
-DROP_CLASS_RE = re.compile("|".join(re.escape(part) for part in DROP_CLASS_PARTS))
-DROP_ID_RE = re.compile("|".join(re.escape(part) for part in DROP_ID_PARTS))
+DROP_CLASS_RE = re.compile("|".join(re.escape(part) for part in DROP_CLASS_PARTS), re.IGNORECASE)
+DROP_ID_RE = re.compile("|".join(re.escape(part) for part in DROP_ID_PARTS), re.IGNORECASE)
 TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
 
 
@@ -148,15 +165,55 @@ def is_boilerplate_element(element: lxml.html.HtmlElement) -> bool:
     )
 
 
+def _is_link_box(element: lxml.html.HtmlElement) -> bool:
+    """A short box of links opened by a next/previous or tags label."""
+    text = element.text_content()
+    if len(text) > MAX_LINK_BOX_CHARS or not LINK_BOX_LABEL.match(text):
+        return False
+    linked = sum(len(a.text_content().strip()) for a in element.iter("a"))
+    return linked >= 0.5 * len(LINK_BOX_LABEL.sub("", text).strip())
+
+
+def _caption_box(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The small box an image shares with its caption or credit, if it is one."""
+    box = image.getparent()
+    for _ in range(2):
+        if box is None or box.tag in ("body", "article", "main", "p"):
+            return None
+        text = box.text_content().split()
+        if text:
+            marked = MEDIA_BOX.search(f"{box.get('class', '')} {box.get('id', '')}")
+            blocks = sum(1 for _ in box.iter("p", "li", "h2", "h3", "h4"))
+            if len(text) <= MAX_CAPTION_WORDS and blocks <= 1 and (marked or box.tag in (
+                    "figure", "li", "span", "a", "td")):
+                return box
+            return None
+        box = box.getparent()
+    return None
+
+
 def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = ()) -> None:
-    """Cut boilerplate out of `root` in place."""
-    drops = [e for e in DROP_CANDIDATES(root) if is_boilerplate_element(e)]
+    """Cut boilerplate out of `root` in place: furniture by tag, role, id or class; boxes
+    opened by a related/comments heading; next/previous and tag link boxes; image captions
+    and credits. Elements holding the headline are never furniture."""
+    headline = next(root.iter("h1"), None)
+    protected = set(headline.iterancestors()) if headline is not None else set()
+    drops = [e for e in DROP_CANDIDATES(root)
+             if is_boilerplate_element(e) and e not in protected]
     drops += [e for s in drop_selectors for e in css_xpath(s)(root)]
+    drops += [e for e in LINK_BOX_CANDIDATES(root) if e not in protected and _is_link_box(e)]
+    drops += [box for image in IMAGES(root) if (box := _caption_box(image)) is not None]
     for element in drops:
         if element is not root:
             remove(element)
     for heading in HEADING_TAGS(root):
-        if heading.getparent() is None or not BOX_HEADING.match(heading.text_content()):
+        if heading.getparent() is None:
+            continue
+        text = heading.text_content()
+        if LABEL_HEADING.match(text):
+            remove(heading)
+            continue
+        if not BOX_HEADING.match(text):
             continue
         box = heading.getparent()
         # The heading's box goes when it is a small container of its own; else only the heading.

@@ -13,7 +13,7 @@ from akhbar.extract.scoring import PageScore, score_page
 from akhbar.extract.urls import host_in
 from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
 
-# (html bytes, url) -> (text, title or None, YYYY-MM-DD or None[, authors])
+# (html bytes, url) -> (text, title or None, YYYY-MM-DD or None[, authors, subtitle])
 Extractor = Callable[[bytes, str], tuple]
 
 
@@ -53,9 +53,9 @@ def akhbar_extractor(seeds: list[Seed]) -> Extractor:
         options = ExtractOptions(**{**options.__dict__, "min_words": 0})
         result = extract_article(html, url, options)
         if not isinstance(result, Article):
-            return "", None, None, []
+            return "", None, None, [], None
         date = result.published_at.date().isoformat() if result.published_at else None
-        return result.text, result.title, date, result.authors
+        return result.text, result.title, date, result.authors, result.subtitle
     return run
 
 
@@ -93,10 +93,11 @@ def evaluate(pages: list[CorpusPage], extractors: dict[str, Extractor]) -> dict:
         rows = []
         for page in pages:
             started = time.perf_counter()
-            text, title, date, *authors = extractor(page.html, page.gold["url"])
+            text, title, date, *more = extractor(page.html, page.gold["url"])
             elapsed = (time.perf_counter() - started) * 1000
-            rows.append((page.id, score_page(text, title, date, page.gold,
-                                             authors[0] if authors else None), elapsed))
+            authors, subtitle = (more[0], more[1]) if more else (None, False)
+            rows.append((page, score_page(text, title, date, page.gold, authors, subtitle),
+                         elapsed))
         results[name] = rows
     return results
 
@@ -110,26 +111,37 @@ def format_report(results: dict) -> str:
     for name, rows in results.items():
         lines.append(f"\n{name}")
         lines.append(f"  {'page':34} {'P':>6} {'R':>6} {'F1':>6} {'leaks':>5} {'title':>5} "
-                     f"{'date':>5} {'authors':>7} {'ms':>7}")
-        for page_id, score, ms in rows:
-            lines.append(f"  {page_id:34} {score.precision:6.3f} {score.recall:6.3f} "
+                     f"{'date':>5} {'authors':>7} {'deck':>5} {'ms':>7}")
+        for page, score, ms in rows:
+            lines.append(f"  {page.id:34} {score.precision:6.3f} {score.recall:6.3f} "
                          f"{score.f1:6.3f} {len(score.leaks):5d} {_mark(score.title_ok):>5} "
-                         f"{_mark(score.date_ok):>5} {_mark(score.authors_ok):>7} {ms:7.1f}")
+                         f"{_mark(score.date_ok):>5} {_mark(score.authors_ok):>7} "
+                         f"{_mark(score.deck_ok):>5} {ms:7.1f}")
+        leaked = [(page, kind, leak) for page, score, _ in rows
+                  for kind, leaks in score.leak_classes(page.gold).items() for leak in leaks]
+        if leaked:
+            lines.append("  leaked boilerplate, by kind:")
+            for kind in sorted({kind for _, kind, _ in leaked}):
+                lines.append(f"    {kind}:")
+                lines.extend(f"      {page.id}: {leak[:80]!r}"
+                             for page, k, leak in leaked if k == kind)
     lines.append("\nsummary")
     lines.append(f"  {'extractor':22} {'mean F1':>8} {'min F1':>7} {'leaks':>6} {'title':>6} "
-                 f"{'date':>6} {'authors':>7} {'ms/page':>8}")
+                 f"{'date':>6} {'authors':>7} {'deck':>6} {'ms/page':>8}")
     for name, rows in results.items():
         scores = [s for _, s, _ in rows]
         count = len(scores)
         titles = [s.title_ok for s in scores if s.title_ok is not None]
         dates = [s.date_ok for s in scores if s.date_ok is not None]
         authors = [s.authors_ok for s in scores if s.authors_ok is not None]
+        decks = [s.deck_ok for s in scores if s.deck_ok is not None]
         lines.append(
             f"  {name:22} {sum(s.f1 for s in scores) / count:8.3f} "
             f"{min(s.f1 for s in scores):7.3f} {sum(len(s.leaks) for s in scores):6d} "
             f"{(f'{sum(titles)}/{count}' if titles else '—'):>6} "
             f"{(f'{sum(dates)}/{count}' if dates else '—'):>6} "
             f"{(f'{sum(authors)}/{count}' if authors else '—'):>7} "
+            f"{(f'{sum(decks)}/{count}' if decks else '—'):>6} "
             f"{sum(ms for _, _, ms in rows) / count:8.1f}")
     return "\n".join(lines)
 
