@@ -27,13 +27,8 @@ DOCUMENT_TITLE = XPath("//title/text()")
 # A title's parts: "Site - Headline", "Headline | Site", "Headline :: Site".
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:«»/]{1,2}\s+|\s*[|•·]\s*")
 # Elements a theme marks as a headline when it has no <h1>.
-HEADLINE_LIKE = XPath(
-    "//*[self::h2 or self::h3 or self::p or self::div or self::span or self::td or self::b or "
-    "self::strong or self::font][contains(translate(concat(@class, ' ', @id), "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'title') or "
-    "contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    "'abcdefghijklmnopqrstuvwxyz'), 'head') or contains(translate(concat(@class, ' ', @id), "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'hdl')]")
+HEADLINE_CLASS = re.compile(r"title|head|hdl")
+HEADLINE_TAGS = frozenset({"h2", "h3", "p", "div", "span", "td", "b", "strong", "font"})
 TEXT_ELEMENTS = XPath("//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::p or "
                       "self::div or self::span or self::td or self::b or self::strong or "
                       "self::font or self::a]")
@@ -42,8 +37,7 @@ SENTENCE_END = re.compile(r"[.!?؟…]\s*[\"'”»)]*\s*$")
 # Page furniture outside the article: its bylines, dates and headlines are other articles'.
 WIDGET = re.compile(r"sidebar|side-bar|widget|related|most-|popular|trending|footer|menu|share|"
                     r"social|tooltip|popup|modal|"
-                    r"nav|comment|author-box|authors-list|columnists|opinion-list|teaser-list",
-                    re.IGNORECASE)
+                    r"nav|comment|author-box|authors-list|columnists|opinion-list|teaser-list")
 WIDGET_TAGS = frozenset({"aside", "nav", "footer", "form"})
 WIDGET_ROLES = frozenset({"complementary", "navigation", "contentinfo"})
 # The header region: elements this close after (or before) the headline, in document order.
@@ -56,48 +50,29 @@ BYLINE_LINE = re.compile(
     rf"^\s*(?:(?:{phrases(BYLINE_WORDS)})\s*[:：]|(?:{phrases(BYLINE_VERBS)})\s)\s*"
     r"(?P<names>\S.{1,70})$", re.IGNORECASE)
 MAX_BYLINE_WORDS = 8
-DATE_CLASS = re.compile("|".join(DATE_CLASS_PARTS), re.IGNORECASE)
-DATE_CANDIDATES = XPath("//time|//abbr|//*[@class or @id][not(self::script or self::style or "
-                        "self::meta or self::link or self::body or self::html)]")
+DATE_CLASS = re.compile("|".join(DATE_CLASS_PARTS))
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 MAX_DATE_TEXT = 200
 # Bylines marked up by class or schema.org: checked outside widgets only.
-BYLINE_ELEMENTS = XPath(
-    "//*[@rel='author' or (@itemprop='author' and not(@content)) or "
-    "contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
-    "'byline') or contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    "'abcdefghijklmnopqrstuvwxyz'), 'writeby') or contains(translate(@class, "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'writer') or "
-    "contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
-    "'author-name') or contains(@aria-labelledby, 'byline') or "
-    "contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
-    "'createdby')][not(self::meta or self::link)]")
+BYLINE_CLASS = re.compile(r"byline|writeby|writer|author-name|createdby")
+BYLINE_MARKED = XPath("//*[@rel='author' or (@itemprop='author' and not(@content)) or "
+                      "contains(@aria-labelledby, 'byline')][not(self::meta or self::link)]")
 # Decks marked by class, wherever they are; lede-like classes only next to the headline.
-DECK_CLASS = re.compile(r"sub-?title|subhead|standfirst|article-deck|\bdeck\b|strapline|"
-                        r"kicker-text|article-summary|sub-head", re.IGNORECASE)
-LEDE_CLASS = re.compile(r"lede|lead|excerpt|summary|intro|teaser|brief|abstract|description",
-                        re.IGNORECASE)
-DECK_CANDIDATES = XPath("//*[self::h2 or self::h3 or self::p or self::div or self::span]"
-                        "[@class or @id]")
+DECK_CLASS = re.compile(r"subtitle|sub-title|subhead|sub-head|standfirst|deck|strapline|"
+                        r"kicker-text|article-summary")
+LEDE_CLASS = re.compile(r"lede|lead|excerpt|summary|intro|teaser|brief|abstract|description")
+DECK_TAGS = frozenset({"h2", "h3", "p", "div", "span"})
 MAX_DECK_WORDS = 60
 # An element of more words than this after the headline is the body's first paragraph.
 MAX_BODY_START_WORDS = 15
-BREADCRUMB_ITEMS = XPath(
-    "//*[contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-    "'abcdefghijklmnopqrstuvwxyz'), 'breadcrumb') or @itemtype='https://schema.org/BreadcrumbList'"
-    " or @itemtype='http://schema.org/BreadcrumbList']//a|//a[@rel='category' or "
-    "@rel='category tag']")
-
-
-def in_widget(element: lxml.html.HtmlElement) -> bool:
-    """Whether an element sits in page furniture: a sidebar, widget, menu, footer, form."""
-    for node in (element, *element.iterancestors()):
-        if node.tag in WIDGET_TAGS or node.get("role") in WIDGET_ROLES:
-            return True
-        marks = f"{node.get('class', '')} {node.get('id', '')}"
-        if marks.strip() and WIDGET.search(marks):
-            return True
-    return False
+BREADCRUMB = re.compile("breadcrumb")
+BREADCRUMB_LISTS = XPath("//*[@itemtype='https://schema.org/BreadcrumbList' or "
+                         "@itemtype='http://schema.org/BreadcrumbList']")
+CATEGORY_LINKS = XPath("//a[@rel='category' or @rel='category tag']")
+MARKED = XPath("//body//*[@class or @id]")
+UNMARKED_WIDGETS = XPath("//aside|//nav|//footer|//form|//*[@role='complementary' or "
+                         "@role='navigation' or @role='contentinfo']")
+NOT_CONTENT = frozenset({"script", "style", "meta", "link", "noscript", "template"})
 
 
 def _text(element: lxml.html.HtmlElement) -> str:
@@ -113,19 +88,8 @@ def _is_headline_text(text: str) -> bool:
         not SENTENCE_END.search(text)
 
 
-def h1_headline(tree: lxml.html.HtmlElement,
-                site_names: frozenset[str]) -> lxml.html.HtmlElement | None:
-    """The visible <h1>, unless it is the site's logo or name."""
-    arabic_page = any(ARABIC.search(t) for t in DOCUMENT_TITLE(tree))
-    for h1 in H1(tree):
-        marked = " ".join(f"{e.get('class', '')} {e.get('id', '')}"
-                          for e in (h1, *h1.iterancestors()))
-        text = _text(h1)
-        if not text or NOT_HEADLINE.search(marked) or text.lower() in site_names or (
-                arabic_page and not ARABIC.search(text)):
-            continue
-        return h1
-    return None
+def _has_own_text(element: lxml.html.HtmlElement) -> bool:
+    return bool((element.text or "").strip()) or any((c.tail or "").strip() for c in element)
 
 
 def _is_site_name(part: str, site_names: frozenset[str]) -> bool:
@@ -147,8 +111,7 @@ def strip_site_name(title: str, site_names: frozenset[str]) -> str:
     ends = (parts[0], parts[-1])
     short = min(ends, key=_words)
     if _words(short) <= 3 and _words(short) < _words(max(ends, key=_words)):
-        return _rejoin(title, [p for p in parts if p is not short] if parts[0] is short
-                       else parts[:-1])
+        return _rejoin(title, parts[1:] if parts[0] is short else parts[:-1])
     return title
 
 
@@ -157,64 +120,6 @@ def _rejoin(title: str, parts: list[str]) -> str:
     start = title.find(parts[0])
     end = title.rfind(parts[-1]) + len(parts[-1])
     return title[start:end].strip() if 0 <= start < end else " ".join(parts)
-
-
-def find_headline_element(tree: lxml.html.HtmlElement,
-                          title: str | None) -> lxml.html.HtmlElement | None:
-    """Without an <h1>: the element showing the title, else the first headline-like element
-    (marked as a title or heading) outside page furniture."""
-    if title:
-        for element in TEXT_ELEMENTS(tree):
-            if len(element.text_content()) < 4 * len(title) and _text(element) == title:
-                while len(element) == 1 and _text(element[0]) == title:
-                    element = element[0]
-                return element
-    for element in HEADLINE_LIKE(tree):
-        if _is_headline_text(_text(element)) and not in_widget(element):
-            return element
-    return None
-
-
-def header_region(headline: lxml.html.HtmlElement | None) -> Iterator[lxml.html.HtmlElement]:
-    """Elements near the headline: those after it first, then those just before it."""
-    if headline is None:
-        return
-    inside = set(headline.iter())
-    for element in AFTER_HEADLINE(headline):
-        if element not in inside:
-            yield element
-    yield from reversed(BEFORE_HEADLINE(headline))
-
-
-def header_bylines(headline: lxml.html.HtmlElement | None) -> list[str]:
-    """Names in a "كتب/بقلم/by …" line shown near the headline."""
-    for element in header_region(headline):
-        if len(element) > 3 or in_widget(element):
-            continue
-        text = _text(element)
-        if not text or len(text) > MAX_HEADER_TEXT:
-            continue
-        match = BYLINE_LINE.match(text)
-        if match and _words(match["names"]) <= MAX_BYLINE_WORDS and \
-                not SENTENCE_END.search(text):
-            return [match["names"]]
-    return []
-
-
-def marked_bylines(tree: lxml.html.HtmlElement) -> list[str]:
-    """Names in byline elements outside widgets ("كتبت أسماء نصار", "Author, …")."""
-    names = []
-    for element in BYLINE_ELEMENTS(tree):
-        if in_widget(element):
-            continue
-        texts = [t.strip(" ,،") for t in element.itertext() if t.strip(" ,،")]
-        if "Author" in texts:  # BBC-style labelled byline: the value follows its label
-            index = texts.index("Author")
-            texts = texts[index + 1:index + 2]
-        text = " ".join(texts)
-        if 2 < len(text) <= 80:
-            names.append(text)
-    return names
 
 
 def _date_of(element: lxml.html.HtmlElement, timezone: str) -> datetime | None:
@@ -230,79 +135,192 @@ def _date_of(element: lxml.html.HtmlElement, timezone: str) -> datetime | None:
     return moment
 
 
-def visible_dates(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None,
-                  timezone: str) -> tuple[datetime | None, datetime | None]:
-    """(published, updated) as printed for readers: in date-marked elements outside widgets
-    (class matched in any case), else in any short element near the headline."""
-    published = updated = None
+class PageHeader:
+    """One page's elements marked by class or id, and its furniture (sidebars, widgets,
+    menus, footers), read once; the header rules below query them."""
 
-    def take(element: lxml.html.HtmlElement) -> bool:
-        nonlocal published, updated
-        moment = _date_of(element, timezone)
-        if moment is None:
-            return False
-        if is_update_stamp(element.text_content()):
-            updated = updated or moment
-        elif published is None:
-            published = moment
-        return published is not None and updated is not None
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self.tree = tree
+        # Lower-cased "class id" (case-sensitive patterns on these are faster than IGNORECASE)
+        self.widget_memo: dict = {e: True for e in UNMARKED_WIDGETS(tree)}
+        self._marked: list | None = None
 
-    for element in DATE_CANDIDATES(tree):
-        marks = f"{element.get('class', '')} {element.get('id', '')}"
-        if (element.tag == "time" or DATE_CLASS.search(marks)) and not in_widget(element) \
-                and take(element):
-            break
-    if published is None:
-        for element in header_region(headline):
-            if len(element) > 3 or len(element.text_content()) > MAX_HEADER_TEXT or \
-                    in_widget(element):
+    def marked(self, pattern: re.Pattern[str]) -> list[lxml.html.HtmlElement]:
+        """Elements whose class or id matches `pattern` (in lower case), in document order."""
+        if self._marked is None:
+            self._marked = [(e, f"{e.get('class', '')} {e.get('id', '')}".lower())
+                            for e in MARKED(self.tree) if e.tag not in NOT_CONTENT]
+        return [element for element, marks in self._marked if pattern.search(marks)]
+
+    def in_widget(self, element: lxml.html.HtmlElement) -> bool:
+        """Whether an element sits in page furniture: a sidebar, widget, menu, footer, form."""
+        memo = self.widget_memo
+        chain = []
+        node = element
+        while node is not None and node not in memo:
+            chain.append(node)
+            node = node.getparent()
+        verdict = memo[node] if node is not None else False
+        for node in reversed(chain):
+            if not verdict:
+                marks = f"{node.get('class', '')} {node.get('id', '')}"
+                verdict = bool(marks.strip()) and WIDGET.search(marks.lower()) is not None
+            memo[node] = verdict
+        return verdict
+
+    def h1(self, site_names: frozenset[str]) -> lxml.html.HtmlElement | None:
+        """The visible <h1>, unless it is the site's logo or name."""
+        arabic_page = any(ARABIC.search(t) for t in DOCUMENT_TITLE(self.tree))
+        for h1 in H1(self.tree):
+            marked = " ".join(f"{e.get('class', '')} {e.get('id', '')}"
+                              for e in (h1, *h1.iterancestors()))
+            text = _text(h1)
+            if not text or NOT_HEADLINE.search(marked) or text.lower() in site_names or (
+                    arabic_page and not ARABIC.search(text)):
                 continue
-            take(element)
-            if published is not None:
-                break
-    return published, updated
-
-
-def _has_own_text(element: lxml.html.HtmlElement) -> bool:
-    return bool((element.text or "").strip()) or any((c.tail or "").strip() for c in element)
-
-
-def deck(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None,
-         title: str | None) -> str | None:
-    """The standfirst: an element marked as one, else an <h2>/lede element right after the
-    headline (before any paragraph of the body)."""
-    for element in DECK_CANDIDATES(tree):
-        marks = f"{element.get('class', '')} {element.get('id', '')}"
-        if DECK_CLASS.search(marks) and not in_widget(element):
-            text = _text(element)
-            if text and text != title and _words(text) <= MAX_DECK_WORDS:
-                return text
-    if headline is None:
+            return h1
         return None
-    ancestors = set(headline.iterancestors())
-    for element in header_region(headline):
-        if element in ancestors or in_widget(element):
-            continue
-        text = _text(element)
-        if not text or text == title:
-            continue
-        marks = f"{element.get('class', '')} {element.get('id', '')}"
-        # A lede marked as the article's description is its first paragraph (html.LEAD).
-        if element.tag in ("h2", "h3") or (LEDE_CLASS.search(marks) and element.tag != "a"
-                                           and element.get("itemprop") != "description"
-                                           and len(element) <= 3):
-            if _words(text) <= MAX_DECK_WORDS and not BYLINE_LINE.match(text):
-                return text
+
+    def headline_element(self, title: str | None) -> lxml.html.HtmlElement | None:
+        """Without an <h1>: the element showing the title, else the first headline-like
+        element (marked as a title or heading) outside page furniture."""
+        if title:
+            for element in TEXT_ELEMENTS(self.tree):
+                if len(element.text_content()) < 4 * len(title) and _text(element) == title:
+                    while len(element) == 1 and _text(element[0]) == title:
+                        element = element[0]
+                    return element
+        for element in self.marked(HEADLINE_CLASS):
+            if element.tag in HEADLINE_TAGS and \
+                    _is_headline_text(_text(element)) and not self.in_widget(element):
+                return element
+        return None
+
+    def region(self, headline: lxml.html.HtmlElement | None
+               ) -> Iterator[lxml.html.HtmlElement]:
+        """Elements near the headline, outside furniture: those after it first, then those
+        just before it."""
+        if headline is None:
+            return
+        inside = set(headline.iter())
+        for element in AFTER_HEADLINE(headline):
+            if element not in inside and not self.in_widget(element):
+                yield element
+        for element in reversed(BEFORE_HEADLINE(headline)):
+            if not self.in_widget(element):
+                yield element
+
+    def header_bylines(self, headline: lxml.html.HtmlElement | None) -> list[str]:
+        """Names in a "كتب/بقلم/by …" line shown near the headline."""
+        for element in self.region(headline):
+            if len(element) > 3:
+                continue
+            raw = element.text_content()
+            if len(raw) > 2 * MAX_HEADER_TEXT:
+                continue
+            text = clean_text(raw)
+            if not text or len(text) > MAX_HEADER_TEXT:
+                continue
+            match = BYLINE_LINE.match(text)
+            if match and _words(match["names"]) <= MAX_BYLINE_WORDS and \
+                    not SENTENCE_END.search(text):
+                return [match["names"]]
+        return []
+
+    def marked_bylines(self) -> list[str]:
+        """Names in byline elements outside widgets ("كتبت أسماء نصار", "Author, …")."""
+        elements = BYLINE_MARKED(self.tree) + self.marked(BYLINE_CLASS)
+        names = []
+        for element in elements:
+            if self.in_widget(element):
+                continue
+            texts = [t.strip(" ,،") for t in element.itertext() if t.strip(" ,،")]
+            if "Author" in texts:  # BBC-style labelled byline: the value follows its label
+                index = texts.index("Author")
+                texts = texts[index + 1:index + 2]
+            text = " ".join(texts)
+            if 2 < len(text) <= 80 and text not in names:
+                names.append(text)
+        return names
+
+    def dates(self, headline: lxml.html.HtmlElement | None,
+              timezone: str) -> tuple[datetime | None, datetime | None]:
+        """(published, updated) as printed for readers: in <time> and date-marked elements
+        outside furniture (class matched in any case), else in any short element near the
+        headline."""
+        published = updated = None
+        candidates = self.marked(DATE_CLASS)
+        candidates += self.tree.iter("time", "abbr")
+        for element in sorted(candidates, key=_document_order(self.tree)):
+            if self.in_widget(element):
+                continue
+            moment = _date_of(element, timezone)
+            if moment is None:
+                continue
+            if is_update_stamp(element.text_content()):
+                updated = updated or moment
+            elif published is None:
+                published = moment
+            if published is not None and updated is not None:
+                break
+        if published is None:
+            for element in self.region(headline):
+                if len(element) > 3 or len(element.text_content()) > MAX_HEADER_TEXT:
+                    continue
+                moment = _date_of(element, timezone)
+                if moment is not None and not is_update_stamp(element.text_content()):
+                    published = moment
+                    break
+        return published, updated
+
+    def deck(self, headline: lxml.html.HtmlElement | None, title: str | None) -> str | None:
+        """The standfirst: an element marked as one, else an <h2>/lede element right after
+        the headline (before any paragraph of the body)."""
+        for element in self.marked(DECK_CLASS):
+            if element.tag in DECK_TAGS and \
+                    not self.in_widget(element):
+                text = _text(element)
+                if text and text != title and _words(text) <= MAX_DECK_WORDS:
+                    return text
+        if headline is None:
             return None
-        if not _has_own_text(element) or BYLINE_LINE.match(text) or \
-                parse_visible_date(text, "UTC"):
-            continue
-        if _words(text) > MAX_BODY_START_WORDS:
-            return None  # the body has begun
-    return None
+        ancestors = set(headline.iterancestors())
+        for element in self.region(headline):
+            if element in ancestors:
+                continue
+            marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            # A lede marked as the article's description is its first paragraph (html.LEAD).
+            is_deck = element.tag in ("h2", "h3") or (
+                LEDE_CLASS.search(marks) is not None and element.tag != "a"
+                and len(element) <= 3 and element.get("itemprop") != "description")
+            if not is_deck and not _has_own_text(element):
+                continue
+            raw = element.text_content()
+            if not is_deck and len(raw) > 4 * MAX_HEADER_TEXT:
+                return None  # the body has begun
+            text = clean_text(raw)
+            if not text or text == title:
+                continue
+            if is_deck:
+                if _words(text) <= MAX_DECK_WORDS and not BYLINE_LINE.match(text):
+                    return text
+                return None
+            if BYLINE_LINE.match(text) or parse_visible_date(text, "UTC"):
+                continue
+            if _words(text) > MAX_BODY_START_WORDS:
+                return None  # the body has begun
+        return None
+
+    def labels(self) -> frozenset[str]:
+        """Short labels the page shows around the article: breadcrumb and category links."""
+        links = list(CATEGORY_LINKS(self.tree))
+        for container in self.marked(BREADCRUMB) + \
+                BREADCRUMB_LISTS(self.tree):
+            links += container.iter("a")
+        labels = {_text(a) for a in links}
+        return frozenset(label for label in labels if label and _words(label) <= 5)
 
 
-def furniture_labels(tree: lxml.html.HtmlElement) -> frozenset[str]:
-    """Short labels the page shows around the article: breadcrumb and category links."""
-    labels = {_text(a) for a in BREADCRUMB_ITEMS(tree)}
-    return frozenset(label for label in labels if label and _words(label) <= 5)
+def _document_order(tree: lxml.html.HtmlElement):
+    order = {e: i for i, e in enumerate(tree.iter())}
+    return lambda element: order.get(element, 0)

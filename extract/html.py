@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 
 import lxml.html
@@ -18,7 +19,7 @@ from akhbar.extract.lexicon import (
     whole_line,
 )
 from cssselect import GenericTranslator, SelectorError
-from lxml.etree import ParserError, XPath, XPathEvalError
+from lxml.etree import ElementDefaultClassLookup, ParserError, XPath, XPathEvalError
 
 # Generic boilerplate of news themes (WordPress and others), as one XPath predicate so the
 # tree is walked once: by tag, ARIA role, id or class.
@@ -45,8 +46,11 @@ LABEL_HEADING = whole_line(phrases(ACCESSIBILITY_LABELS))
 LINK_BOX_LABEL = re.compile(rf"^\s*(?:{phrases(NEIGHBOUR_LABELS + TAG_LABELS)})(?:\s*[:：«»]|\s|$)",
                             re.IGNORECASE)
 MAX_LINK_BOX_CHARS = 600
-LINK_BOX_CANDIDATES = XPath(".//*[self::div or self::ul or self::ol or self::p or self::section "
-                            "or self::li or self::span or self::dl or self::footer][.//a]")
+LINK_BOX_DEPTH = 3
+TEXT_NODES = XPath(".//text()")
+# First letters of the labels: most text nodes are ruled out before any regex runs.
+LABEL_INITIALS = frozenset(c for label in NEIGHBOUR_LABELS + TAG_LABELS
+                           for c in (label[0], label[0].upper()))
 # Images with their captions and credits outside <figcaption>: gallery items, photo blocks.
 IMAGES = XPath(".//img|.//picture|.//amp-img")
 MEDIA_BOX = re.compile(r"desc|caption|credit|galler|photo|image|img|media|pic|slide|thumb",
@@ -67,8 +71,9 @@ MIN_ROOT_CHARS = 200
 # predicate with dozens of contains() per element).
 DROP_CANDIDATES = XPath(".//*[@class or @id or @role or @hidden or @aria-hidden or "
                         "@aria-labelledby or " + " or ".join(f"self::{t}" for t in DROP_TAGS) + "]")
-DROP_CLASS_RE = re.compile("|".join(re.escape(part) for part in DROP_CLASS_PARTS), re.IGNORECASE)
-DROP_ID_RE = re.compile("|".join(re.escape(part) for part in DROP_ID_PARTS), re.IGNORECASE)
+# Matched against lower-cased classes and ids (faster than re.IGNORECASE on long alternations).
+DROP_CLASS_RE = re.compile("|".join(re.escape(part) for part in DROP_CLASS_PARTS))
+DROP_ID_RE = re.compile("|".join(re.escape(part) for part in DROP_ID_PARTS))
 TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
 
 
@@ -102,10 +107,26 @@ def without_control_characters(text: str) -> str:
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+def _parser() -> lxml.html.HTMLParser:
+    """lxml.html's parser with one element class looked up in C: lxml.html's own lookup calls
+    back into Python for every element touched (to give form fields their own classes, which
+    extraction never uses)."""
+    parser = lxml.html.HTMLParser()
+    parser.set_element_class_lookup(ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    return parser
+
+
+PARSERS = threading.local()  # lxml parsers are not to be shared between threads
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """Parse HTML leniently; raise ValueError on a document lxml cannot read at all."""
     try:
-        return lxml.html.document_fromstring(text)
+        parser = getattr(PARSERS, "parser", None) or _parser()
+        PARSERS.parser = parser
+        return lxml.html.document_fromstring(text, parser=parser)
     except (ParserError, ValueError) as exc:
         raise ValueError(f"not an HTML document: {exc}") from None
 
@@ -157,16 +178,62 @@ def is_boilerplate_element(element: lxml.html.HtmlElement) -> bool:
     classes, ident = get("class"), get("id")
     return bool(
         get("role") in DROP_ROLES
-        or (ident and (ident in DROP_IDS or DROP_ID_RE.search(ident)))
-        or (classes and (DROP_CLASS_RE.search(classes)
+        or (ident and (ident in DROP_IDS or DROP_ID_RE.search(ident.lower())))
+        or (classes and (DROP_CLASS_RE.search(classes.lower())
                          or not DROP_CLASSES.isdisjoint(classes.split())))
         or get("hidden") is not None or get("aria-hidden") == "true"
         or "byline" in (get("aria-labelledby") or "")
     )
 
 
+def _leading_text(element: lxml.html.HtmlElement, size: int = 40) -> str:
+    """The first characters of an element's text, without reading all of it."""
+    parts, length = [], 0
+    for piece in element.itertext():
+        parts.append(piece)
+        length += len(piece.strip())
+        if length >= size:
+            break
+    return "".join(parts)
+
+
+def _link_boxes(root: lxml.html.HtmlElement, protected: set) -> list:
+    """The largest box of links (a few levels up from its label) that each label opens."""
+    boxes = []
+    for label in TEXT_NODES(root):
+        start = label.lstrip()[:1]
+        if start not in LABEL_INITIALS or not LINK_BOX_LABEL.match(label):
+            continue
+        node = label.getparent()
+        if label.is_tail and node is not None:
+            node = node.getparent()
+        best = None
+        for _ in range(LINK_BOX_DEPTH + 1):
+            if node is None or node is root or node in protected:
+                break
+            if _is_link_box(node):
+                best = node
+            node = node.getparent()
+        if best is not None:
+            boxes.append(best)
+    return boxes
+
+
+def _leading_text(element: lxml.html.HtmlElement, size: int = 40) -> str:
+    """The first characters of an element's text, without reading all of it."""
+    parts, length = [], 0
+    for piece in element.itertext():
+        parts.append(piece)
+        length += len(piece.strip())
+        if length >= size:
+            break
+    return "".join(parts)
+
+
 def _is_link_box(element: lxml.html.HtmlElement) -> bool:
     """A short box of links opened by a next/previous or tags label."""
+    if not LINK_BOX_LABEL.match(_leading_text(element)):
+        return False
     text = element.text_content()
     if len(text) > MAX_LINK_BOX_CHARS or not LINK_BOX_LABEL.match(text):
         return False
@@ -201,7 +268,7 @@ def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = ()) -> 
     drops = [e for e in DROP_CANDIDATES(root)
              if is_boilerplate_element(e) and e not in protected]
     drops += [e for s in drop_selectors for e in css_xpath(s)(root)]
-    drops += [e for e in LINK_BOX_CANDIDATES(root) if e not in protected and _is_link_box(e)]
+    drops += _link_boxes(root, protected)
     drops += [box for image in IMAGES(root) if (box := _caption_box(image)) is not None]
     for element in drops:
         if element is not root:

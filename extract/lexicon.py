@@ -68,7 +68,8 @@ POINTER_PHRASES = (
 )
 # Screen-reader labels that themes print as headings ("Navigation path", "Side Bar").
 ACCESSIBILITY_LABELS = (
-    "navigation path", "side bar", "sidebar", "main navigation", "main menu", "menu",
+    "navigation path", "side bar", "article information", "author", "authors", "sidebar",
+    "main navigation", "main menu", "menu",
     "skip to content", "skip to main content", "breadcrumb", "breadcrumbs", "search",
     "تخطى إلى المحتوى", "انتقل إلى المحتوى", "الانتقال إلى المحتوى", "مسار التنقل",
     "القائمة الرئيسية", "القائمة", "بحث", "الشريط الجانبي",

@@ -12,17 +12,9 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 from akhbar.extract.arabic import clean_text
+from akhbar.extract.clean import is_boilerplate
 from akhbar.extract.dates import parse_datetime
-from akhbar.extract.header import (
-    deck,
-    find_headline_element,
-    furniture_labels,
-    h1_headline,
-    header_bylines,
-    marked_bylines,
-    strip_site_name,
-    visible_dates,
-)
+from akhbar.extract.header import PageHeader, strip_site_name
 from akhbar.extract.lexicon import AGENCIES, BYLINE_WORDS, NON_PERSON_WORDS, phrases
 from lxml.etree import XPath
 
@@ -183,7 +175,8 @@ def persons(names: list[str], site_names: frozenset[str] = frozenset()) -> list[
         for name in NAME_SEPARATORS.split(raw):
             name = clean_text(BYLINE_PREFIX.sub("", name))
             if name and len(name.split()) <= 5 and not NOT_A_PERSON.search(name) \
-                    and not _is_site(name, site_names) and name not in seen:
+                    and not is_boilerplate(name) and not _is_site(name, site_names) \
+                    and name not in seen:
                 seen.append(name)
     return seen
 
@@ -237,7 +230,8 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
 
     site_names = site_names_of(url, [v for k in SITE_NAME_KEYS for v in meta.get(k, [])]
                                + _organisations(objects, ld))
-    h1 = h1_headline(tree, site_names)
+    header = PageHeader(tree)
+    h1 = header.h1(site_names)
     if h1 is not None:
         title: str | None = clean_text(h1.text_content())
         headline_element = h1
@@ -246,16 +240,16 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
         candidates = [declared, first("og:title", "twitter:title"), *DOCUMENT_TITLE(tree)]
         title = next((strip_site_name(clean_text(c), site_names) for c in candidates
                       if c and clean_text(c)), None)
-        headline_element = find_headline_element(tree, title)
+        headline_element = header.headline_element(title)
         if headline_element is not None and title is None:
             title = clean_text(headline_element.text_content())
-    subtitle = deck(tree, headline_element, title)
+    subtitle = header.deck(headline_element, title)
 
     credited = _names(ld.get("author")) + meta.get("author", []) + meta.get(
         "article:author", [])
-    authors = (persons(header_bylines(headline_element), site_names)
+    authors = (persons(header.header_bylines(headline_element), site_names)
                or persons(_names(ld.get("author"), people_only=True), site_names)
-               or persons(marked_bylines(tree), site_names)
+               or persons(header.marked_bylines(), site_names)
                or persons(meta.get("author", []) + meta.get("article:author", []), site_names))
 
     times = TIME_PUBLISHED(tree) or TIME_DATETIME(tree)
@@ -263,7 +257,7 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
                     or parse_datetime(times[0] if times else None, timezone))
     modified_at = parse_datetime(ld.get("dateModified") or first(*MODIFIED_KEYS), timezone)
     if published_at is None or modified_at is None:
-        shown, updated = visible_dates(tree, headline_element, timezone)
+        shown, updated = header.dates(headline_element, timezone)
         published_at = published_at or shown or date_from_url(url, timezone)
         modified_at = modified_at or updated
 
@@ -284,5 +278,5 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
         tags=_tags(ld, meta, tree),
         canonical_url=canonical[0].strip() if canonical else None,
         site_names=site_names,
-        labels=furniture_labels(tree) | ({section} if section else set()),
+        labels=header.labels() | ({section} if section else set()),
     )
