@@ -114,6 +114,15 @@ class Extraction(_Model):
             raise ValueError("rule sets must be listed oldest first, one per date")
         return rules
 
+    def options(self, timezone: str, language: str = "ar",
+                fetched_at: datetime | None = None) -> ExtractOptions:
+        """Extraction options for a page of a site in `timezone`, fetched at `fetched_at`
+        (default: the newest rules)."""
+        selector, drops = self.rules_at(fetched_at)
+        return ExtractOptions(content_selector=selector, drop_selectors=drops,
+                              default_encoding=self.encoding, timezone=timezone,
+                              expected_language=language)
+
     def rules_at(self, moment: datetime | None) -> tuple[str | None, tuple[str, ...]]:
         """(content selector, drop selectors) in force for a page fetched at `moment`."""
         selector, drops = self.content_selector, self.drop_selectors
@@ -208,14 +217,7 @@ class Seed(_Model):
     def extract_options(self, fetched_at: datetime | None = None) -> ExtractOptions:
         """Extraction options for a page of this site fetched at `fetched_at` (default: the
         newest rules)."""
-        selector, drops = self.extraction.rules_at(fetched_at)
-        return ExtractOptions(
-            content_selector=selector,
-            drop_selectors=drops,
-            default_encoding=self.extraction.encoding,
-            timezone=self.timezone,
-            expected_language=self.language,
-        )
+        return self.extraction.options(self.timezone, self.language, fetched_at)
 
     def is_article_url(self, url: str) -> bool:
         """Whether a discovered URL is an article of this site."""

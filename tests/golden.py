@@ -5,7 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from akhbar.extract import Article, ExtractOptions, extract_article
+from akhbar.extract import Article, extract_article
+from akhbar.seeds import Extraction
 
 GOLDEN_DIR = Path(__file__).parent / "fixtures" / "golden"
 
@@ -15,11 +16,12 @@ def golden_pages() -> dict[str, dict]:
 
 
 def extract_golden(name: str) -> dict:
-    """The extraction of a golden page, as sorted JSON-ready data."""
+    """The extraction of a golden page, as sorted JSON-ready data, with the options a seed
+    would give (its `[extraction]` table, if the page has one, and its timezone)."""
     page = golden_pages()[name]
     html = (GOLDEN_DIR / page.get("file", f"{name}.html")).read_bytes()
-    result = extract_article(html, page["url"],
-                             ExtractOptions(timezone=page["timezone"], min_words=10))
+    options = Extraction.model_validate(page.get("extraction", {})).options(page["timezone"])
+    result = extract_article(html, page["url"], options)
     if isinstance(result, Article):
         return result.to_json()
     return {"rejected": result.reason, "detail": result.detail}

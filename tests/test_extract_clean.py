@@ -12,6 +12,10 @@ from akhbar.extract.clean import clean_lines, is_boilerplate
     "Leave A Reply", "Your email address will not be published.", "أضف تعليق",
     "You might also like", "اقرأ أيضا:", "0", "12 تعليق", "شارك على: فيسبوك | تويتر",
     "جميع الحقوق محفوظة © 2024",
+    # reading times, screen-reader labels, pointers, tag lists, photo credits (issue 9)
+    "2min", "3 min read", "قراءة 3 دقائق", "دقيقتان للقراءة", "Navigation path", "Side Bar",
+    "لمزيد من المعلومات اضغط هنا", "For more information click here", "الوسوم: غزة، مصر",
+    "Tags: Gaza", "تصوير: أحمد علي", "السابق", "المقال التالي",
 ])
 def test_boilerplate_lines(line):
     assert is_boilerplate(line)
@@ -22,9 +26,41 @@ def test_boilerplate_lines(line):
     "قتل 21 “داعشياً” منذ الجمعة.",
     "وارتفع عدد الضحايا إلى 3 + 4 قتلى بحسب مصادر طبية.",
     "Share prices rose in Kuwait on Sunday.",
+    "قراءة في كتاب جديد عن تاريخ المدينة وأهلها صدر هذا الأسبوع عن دار النشر.",
+    "للمزيد من التفاصيل حول الخطة، قال الوزير إن الحكومة ستعقد مؤتمرا صحافيا الأسبوع المقبل "
+    "لشرح بنودها كاملة أمام الصحافيين والمواطنين.",
 ])
 def test_article_lines_are_kept(line):
     assert not is_boilerplate(line)
+
+
+def test_next_previous_label_takes_its_headline_along():
+    body = [f"فقرة رقم {n} من نص الخبر الطويل." for n in range(3)]
+    assert clean_lines(body + ["السابق", "وزير المالية يعلن موازنة العام المقبل", "التالي",
+                               "افتتاح معرض الكتاب في الرياض"]) == body
+
+
+WORD_COUNT_SAMPLES = [
+    "قالَ الـوزيرُ: «نعم» للاتفاق، والـ2020 عامٌ صعب.", "1⃣ 😀👍🏽 a_b x.y 12,5% #وسم @user",
+    "ﷺ ٣٫٥ … (أ ف ب) —-- word's “quoted” [1] {x} <y> 3+4=7 e-mail", "",
+]
+
+
+@pytest.mark.parametrize("text", WORD_COUNT_SAMPLES)
+def test_word_count_is_camel_tools_count(text):
+    from akhbar.extract.arabic import WORD
+    from camel_tools.tokenizers.word import simple_word_tokenize
+
+    expected = sum(1 for token in simple_word_tokenize(text) if WORD.search(token))
+    assert count_words(text) == expected
+
+
+def test_search_form_uses_camel_tools_arclean_exactly():
+    from akhbar.extract.arabic import ARCLEAN, arclean
+
+    every_character = "".join(chr(c) for c in range(0x0, 0xD800)) + "".join(
+        chr(c) for c in range(0xE000, 0x110000, 3))
+    assert arclean(every_character) == ARCLEAN(every_character)
 
 
 def test_tail_after_related_heading_is_cut_but_early_read_also_is_not():
