@@ -91,7 +91,7 @@ def build_page(shape: str, size: int, encoding: str = "utf-8") -> bytes:
         fill(parts, budget, lambda: f"{paragraph(rng)}<br><br>\n")
     else:  # b, c: an ordinary article of ~40 paragraphs, then the bloat
         parts += [f"<p>{paragraph(rng)}</p>\n" for _ in range(40)]
-        budget -= size_of("".join(parts[1:]))
+        budget = max(0, budget - size_of("".join(parts[1:])))
     if kind == "b":
         items: list[str] = []
         fill(items, budget // 3 - 80, lambda: json.dumps(
@@ -141,16 +141,24 @@ def main() -> None:
     parser.add_argument("--shapes", default="a,a+,b,c,d,d+")
     parser.add_argument("--encodings", default="utf-8,windows-1256")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--build", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child)
+    if args.build:
+        shape, size, encoding, path = args.build
+        Path(path).write_bytes(build_page(shape, int(float(size) * MIB), encoding))
+        return None
     print(f"{'enc':12} {'shape':5} {'MiB':>4} {'bytes':>9} {'base':>5} {'peak':>5} {'delta':>5} "
           f"{'delta/page':>10} {'s':>5}  result  (RSS in MiB; limit {LIMIT_MIB})")
     with tempfile.TemporaryDirectory(prefix="akhbar-mem-") as tmp:
         path = Path(tmp) / "page.html"
         for encoding, shape, size in itertools.product(
                 args.encodings.split(","), args.shapes.split(","), args.sizes.split(",")):
-            path.write_bytes(build_page(shape, int(float(size) * MIB), encoding))
+            # Pages are built in a process of their own: Linux carries a parent's peak RSS
+            # into ru_maxrss across vfork+exec, so this process must stay small.
+            subprocess.run([sys.executable, __file__, "--build", shape, size, encoding,
+                            str(path)], check=True)
             done = subprocess.run([sys.executable, __file__, "--child", str(path)],
                                   capture_output=True, text=True)
             head = f"{encoding:12} {shape:5} {float(size):4.1f} {path.stat().st_size:9}"

@@ -88,7 +88,8 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
         tree = parse_html(without_control_characters(text))
     except ValueError as exc:
         return Reject("not_html", str(exc))
-    metadata = extract_metadata(tree, options.timezone, url)
+    zone = options.timezone or "UTC"
+    metadata = extract_metadata(tree, zone, url, convert=options.timezone is not None)
     unwrap_layout_tables(tree)
     roots = content_roots(tree, options.content_selector)
     if roots:
@@ -101,7 +102,7 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
         raw_lines = _trafilatura_lines(tree, url)
     headers = _header_lines(metadata)
     lines = [line for line in clean_lines([clean_text(ln) for ln in raw_lines])
-             if not _is_header_line(line, headers) and not is_date_line(line, options.timezone)]
+             if not _is_header_line(line, headers) and not is_date_line(line, zone)]
     paragraphs, byline_names, credits = split_bylines(lines)
     paragraphs, closing_agency = without_trailing_tag(paragraphs)
     if not paragraphs:

@@ -7,8 +7,10 @@ import re
 
 from akhbar.extract.lexicon import (
     ACCESSIBILITY_LABELS,
+    ARABIC_LETTERS,
     BYLINE_WORDS,
     COMMENT_HEADINGS,
+    COMMENT_PROMPTS,
     CREDIT_WORDS,
     NEIGHBOUR_LABELS,
     NOTICE_PHRASES,
@@ -32,7 +34,9 @@ CAPTCHA = re.compile(
 SOCIAL = phrases(SOCIAL_NETWORKS)
 # Lines that are never article text.
 BOILERPLATE_LINE = whole_line(
-    phrases(RELATED_HEADINGS + COMMENT_HEADINGS + NEIGHBOUR_LABELS + ACCESSIBILITY_LABELS) + "|"
+    r"[-–—•|*]?\s*(?:"
+    + phrases(RELATED_HEADINGS + COMMENT_HEADINGS + COMMENT_PROMPTS + NEIGHBOUR_LABELS
+              + ACCESSIBILITY_LABELS) + r")|"
     r"post comment|cancel reply|"
     r"your email address will not be published\.?(?: required fields are marked \*)?|"
     r"required fields are marked \*|save my name, email.*|"
@@ -46,6 +50,12 @@ BOILERPLATE_LINE = whole_line(
 # "لمزيد من المعلومات اضغط هنا", "للمزيد: https://…": a short line that points elsewhere.
 POINTER = re.compile(rf"^\s*(?:{phrases(POINTER_PHRASES)})\b", re.IGNORECASE)
 MAX_POINTER_WORDS = 14
+# "اقرأ أيضاً: عنوان خبر آخر" — a related link flattened into one line of the text.
+RELATED_LINK_LINE = re.compile(
+    rf"^\s*(?:{phrases(RELATED_HEADINGS)})\s*[:：\-–—]\s*(?P<headline>.+)$", re.IGNORECASE)
+# Desk initials closing a wire story: "م ع/ ف ق", "ع.ع / م.ج".
+INITIAL = rf"(?:[{ARABIC_LETTERS}]\.?\s?){{1,3}}"
+INITIALS = re.compile(rf"^{INITIAL}\s*/\s*{INITIAL}(?:\s*/\s*{INITIAL})?$")
 # "الوسوم: أ، ب، ج" — a tag list flattened into one line.
 TAG_LINE = re.compile(rf"^\s*(?:{phrases(TAG_LABELS)})\s*[:：]", re.IGNORECASE)
 # "السابق" / "التالي" alone on a line: the line after it is another article's headline.
@@ -56,7 +66,7 @@ NOTICE = re.compile(phrases(NOTICE_PHRASES), re.IGNORECASE)
 # A byline or credit line at the start or end of the body: "حوار: فلان", "كتب: فلان".
 BYLINE = re.compile(
     rf"^\s*(?:{phrases(BYLINE_WORDS + CREDIT_WORDS)})"
-    r"\s*[:：]\s*(?P<names>[^.!؟?:]{2,60})$",
+    r"\s*[:：\-–—]\s*(?P<names>[^.!؟?:]{2,60})$",
     re.IGNORECASE,
 )
 # "تصوير: فلان" anywhere: a photo credit is never article text.
@@ -71,8 +81,10 @@ def is_boilerplate(line: str) -> bool:
     """Whether a whole line is a captcha, comment prompt, share/follow, copyright line,
     reading time, screen-reader label, photo credit, tag list, pointer elsewhere or a
     comment-policy/cookie notice."""
+    related = RELATED_LINK_LINE.match(line)
     return bool(CAPTCHA.match(line) or BOILERPLATE_LINE.match(line) or CREDIT.match(line)
-                or TAG_LINE.match(line)
+                or TAG_LINE.match(line) or INITIALS.match(line)
+                or (related and is_headline_like(related["headline"]))
                 or (POINTER.match(line) and len(line.split()) <= MAX_POINTER_WORDS)
                 or len(NOTICE.findall(line)) >= (1 if len(line) < 200 else 2))
 

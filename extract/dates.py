@@ -26,6 +26,9 @@ GREGORIAN_MONTHS = {
     "كانون الثاني": 1, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
     "حزيران": 6, "تموز": 7, "آب": 8, "اب": 8, "أيلول": 9, "ايلول": 9, "تشرين الأول": 10,
     "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الأول": 12, "كانون الاول": 12,
+    # Joomla's and other CMSes' short Levantine forms
+    "كانون2": 1, "كانون 2": 1, "تشرين1": 10, "تشرين 1": 10, "تشرين2": 11, "تشرين 2": 11,
+    "كانون1": 12, "كانون 1": 12,
 }
 HIJRI_MONTHS = {
     "محرم": 1, "صفر": 2, "ربيع الأول": 3, "ربيع الاول": 3, "ربيع الآخر": 4, "ربيع الثاني": 4,
@@ -98,8 +101,10 @@ def is_update_stamp(text: str) -> bool:
     return bool(UPDATE_LABEL.search(text))
 
 
-def parse_datetime(value: str | None, timezone: str) -> datetime | None:
-    """An ISO-8601 or RFC 822 date(time) as an aware datetime; naive values are in `timezone`."""
+def parse_datetime(value: str | None, timezone: str, convert: bool = True) -> datetime | None:
+    """An ISO-8601 or RFC 822 date(time) as an aware datetime in the site's `timezone` (naive
+    values are taken to be in it; others are converted, so the day is the site's day, unless
+    `convert` is false because the site's zone is not known: then they keep their offset)."""
     if not value:
         return None
     value = value.strip().replace("Z", "+00:00")
@@ -115,5 +120,5 @@ def parse_datetime(value: str | None, timezone: str) -> datetime | None:
             except (TypeError, ValueError, IndexError):
                 return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment
+        return moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment.astimezone(ZoneInfo(timezone)) if convert else moment

@@ -11,11 +11,14 @@ from datetime import datetime
 import lxml.html
 from akhbar.extract.arabic import clean_text
 from akhbar.extract.dates import is_update_stamp, parse_datetime, parse_visible_date
+from akhbar.extract.html import main_content
 from akhbar.extract.lexicon import (
     ARABIC_LETTERS,
     BYLINE_VERBS,
     BYLINE_WORDS,
+    CREDIT_WORDS,
     DATE_CLASS_PARTS,
+    NOT_DATE_CLASS_PARTS,
     phrases,
 )
 from lxml.etree import XPath
@@ -35,10 +38,10 @@ TEXT_ELEMENTS = XPath("//body//*[self::h1 or self::h2 or self::h3 or self::h4 or
 MIN_HEADLINE_WORDS, MAX_HEADLINE_WORDS = 3, 30
 SENTENCE_END = re.compile(r"[.!?؟…]\s*[\"'”»)]*\s*$")
 # Page furniture outside the article: its bylines, dates and headlines are other articles'.
-WIDGET = re.compile(r"sidebar|side-bar|widget|related|most-|popular|trending|footer|menu|share|"
+WIDGET = re.compile(r"sidebar|side-bar|widget|related|most-|popular|trending|menu|share|"
                     r"social|tooltip|popup|modal|"
                     r"nav|comment|author-box|authors-list|columnists|opinion-list|teaser-list")
-WIDGET_TAGS = frozenset({"aside", "nav", "footer", "form"})
+MAX_FORM_TEXT = 2000
 WIDGET_ROLES = frozenset({"complementary", "navigation", "contentinfo"})
 # The header region: elements this close after (or before) the headline, in document order.
 AFTER_HEADLINE = XPath("following::*[position() <= 60]")
@@ -47,14 +50,17 @@ MAX_HEADER_TEXT = 120
 # "كتب: فلان", "كتبت فلانة", "بقلم فلان", "By Someone": a byline, not a sentence.
 # Without a colon only the verbs of writing open a byline ("حوار مع الوزير" is a label).
 BYLINE_LINE = re.compile(
-    rf"^\s*(?:(?:{phrases(BYLINE_WORDS)})\s*[:：]|(?:{phrases(BYLINE_VERBS)})\s)\s*"
+    rf"^\s*(?:(?:{phrases(BYLINE_WORDS + CREDIT_WORDS)})\s*[:：\-–—]|"
+    rf"(?:{phrases(BYLINE_VERBS)})\s)\s*"
     r"(?P<names>\S.{1,70})$", re.IGNORECASE)
 MAX_BYLINE_WORDS = 8
 DATE_CLASS = re.compile("|".join(DATE_CLASS_PARTS))
+NOT_DATE_CLASS = re.compile("|".join(NOT_DATE_CLASS_PARTS))
+UPDATED_CLASS = re.compile(r"modif|updat")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 MAX_DATE_TEXT = 200
 # Bylines marked up by class or schema.org: checked outside widgets only.
-BYLINE_CLASS = re.compile(r"byline|writeby|writer|author-name|createdby")
+BYLINE_CLASS = re.compile(r"byline|writeby|writer|author|createdby")
 BYLINE_MARKED = XPath("//*[@rel='author' or (@itemprop='author' and not(@content)) or "
                       "contains(@aria-labelledby, 'byline')][not(self::meta or self::link)]")
 # Decks marked by class, wherever they are; lede-like classes only next to the headline.
@@ -63,6 +69,9 @@ DECK_CLASS = re.compile(r"subtitle|sub-title|subhead|sub-head|standfirst|deck|st
 LEDE_CLASS = re.compile(r"lede|lead|excerpt|summary|intro|teaser|brief|abstract|description")
 DECK_TAGS = frozenset({"h2", "h3", "p", "div", "span"})
 MAX_DECK_WORDS = 60
+NOT_DECK_TAGS = frozenset({"a", "figure", "figcaption", "img", "picture"})
+IMAGES = XPath("descendant-or-self::*[self::img or self::picture or self::amp-img or "
+               "self::figure or self::figcaption]")
 # An element of more words than this after the headline is the body's first paragraph.
 MAX_BODY_START_WORDS = 15
 BREADCRUMB = re.compile("breadcrumb")
@@ -70,7 +79,11 @@ BREADCRUMB_LISTS = XPath("//*[@itemtype='https://schema.org/BreadcrumbList' or "
                          "@itemtype='http://schema.org/BreadcrumbList']")
 CATEGORY_LINKS = XPath("//a[@rel='category' or @rel='category tag']")
 MARKED = XPath("//body//*[@class or @id]")
-UNMARKED_WIDGETS = XPath("//aside|//nav|//footer|//form|//*[@role='complementary' or "
+# A footer is the page's (furniture) unless it sits in the article (its date, author, tags).
+FOOTERS = XPath("//footer|//*[contains(@class, 'footer') or contains(@id, 'footer') or "
+                "contains(@class, 'Footer') or contains(@id, 'Footer')]")
+ARTICLE_CONTAINER = re.compile(r"post|entry|article|story|node|news-?item|hentry")
+UNMARKED_WIDGETS = XPath("//aside|//nav|//form|//*[@role='complementary' or "
                          "@role='navigation' or @role='contentinfo']")
 NOT_CONTENT = frozenset({"script", "style", "meta", "link", "noscript", "template"})
 
@@ -122,17 +135,19 @@ def _rejoin(title: str, parts: list[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else " ".join(parts)
 
 
-def _date_of(element: lxml.html.HtmlElement, timezone: str) -> datetime | None:
+def _date_of(element: lxml.html.HtmlElement, timezone: str,
+             convert: bool = True) -> datetime | None:
+    """The date an element shows: its machine-readable form (a datetime/title/content
+    attribute of it or of a <time> in it) when it has one, else the date in its text."""
     text = element.text_content()
     if len(text) > MAX_DATE_TEXT:
         return None
-    moment = parse_visible_date(text, timezone)
-    if moment is None:
+    for node in (element, *element.iter("time")):
         for attribute in ("datetime", "title", "content"):
-            value = element.get(attribute) or ""
-            if ISO_DATE.match(value):
-                return parse_datetime(value, timezone)
-    return moment
+            value = node.get(attribute) or ""
+            if ISO_DATE.match(value) and (moment := parse_datetime(value, timezone, convert)):
+                return moment
+    return parse_visible_date(text, timezone)
 
 
 class PageHeader:
@@ -142,8 +157,18 @@ class PageHeader:
     def __init__(self, tree: lxml.html.HtmlElement) -> None:
         self.tree = tree
         # Lower-cased "class id" (case-sensitive patterns on these are faster than IGNORECASE)
-        self.widget_memo: dict = {e: True for e in UNMARKED_WIDGETS(tree)}
+        # A form that wraps the page (ASP.NET WebForms) is not a comment or search form.
+        self.widget_memo: dict = {e: True for e in UNMARKED_WIDGETS(tree)
+                                  if e.tag != "form" or len(e.text_content()) < MAX_FORM_TEXT}
         self._marked: list | None = None
+        for footer in FOOTERS(tree):
+            if not any(a.tag == "article" or ARTICLE_CONTAINER.search(
+                    f"{a.get('class', '')} {a.get('id', '')}".lower())
+                    for a in footer.iterancestors()):
+                self.widget_memo[footer] = True
+        # What holds the headline or the longest run of text is the article, not furniture,
+        # whatever its class says ("widget Blog", "main-inner columns-fix-sidebar").
+        self.widget_memo.update(dict.fromkeys(main_content(tree), False))
 
     def marked(self, pattern: re.Pattern[str]) -> list[lxml.html.HtmlElement]:
         """Elements whose class or id matches `pattern` (in lower case), in document order."""
@@ -244,30 +269,39 @@ class PageHeader:
         return names
 
     def dates(self, headline: lxml.html.HtmlElement | None,
-              timezone: str) -> tuple[datetime | None, datetime | None]:
+              timezone: str, convert: bool = True
+              ) -> tuple[datetime | None, datetime | None]:
         """(published, updated) as printed for readers: in <time> and date-marked elements
-        outside furniture (class matched in any case), else in any short element near the
-        headline."""
+        (class matched in any case; those near the headline first, furniture and the
+        masthead's "today" left out), else in any short element near the headline."""
         published = updated = None
-        candidates = self.marked(DATE_CLASS)
-        candidates += self.tree.iter("time", "abbr")
-        for element in sorted(candidates, key=_document_order(self.tree)):
+        region = list(self.region(headline))
+        near = set(region)
+        marked = [e for e in self.marked(DATE_CLASS) if not NOT_DATE_CLASS.search(
+            f"{e.get('class', '')} {e.get('id', '')}".lower())]
+        marked += self.tree.iter("time", "abbr")
+        chosen = set(marked)
+        ordered = [e for e in region if e in chosen] + sorted(
+            (e for e in marked if e not in near), key=_document_order(self.tree))
+        for element in ordered:
             if self.in_widget(element):
                 continue
-            moment = _date_of(element, timezone)
+            moment = _date_of(element, timezone, convert)
             if moment is None:
                 continue
-            if is_update_stamp(element.text_content()):
+            marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            if is_update_stamp(element.text_content()) or (
+                    UPDATED_CLASS.search(marks) and "publish" not in marks):
                 updated = updated or moment
             elif published is None:
                 published = moment
             if published is not None and updated is not None:
                 break
         if published is None:
-            for element in self.region(headline):
+            for element in region:
                 if len(element) > 3 or len(element.text_content()) > MAX_HEADER_TEXT:
                     continue
-                moment = _date_of(element, timezone)
+                moment = _date_of(element, timezone, convert)
                 if moment is not None and not is_update_stamp(element.text_content()):
                     published = moment
                     break
@@ -290,9 +324,10 @@ class PageHeader:
                 continue
             marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
             # A lede marked as the article's description is its first paragraph (html.LEAD).
-            is_deck = element.tag in ("h2", "h3") or (
-                LEDE_CLASS.search(marks) is not None and element.tag != "a"
+            is_deck = (element.tag in ("h2", "h3") or (
+                LEDE_CLASS.search(marks) is not None and element.tag not in NOT_DECK_TAGS
                 and len(element) <= 3 and element.get("itemprop") != "description")
+            ) and not IMAGES(element)
             if not is_deck and not _has_own_text(element):
                 continue
             raw = element.text_content()

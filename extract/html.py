@@ -56,6 +56,11 @@ IMAGES = XPath(".//img|.//picture|.//amp-img")
 MEDIA_BOX = re.compile(r"desc|caption|credit|galler|photo|image|img|media|pic|slide|thumb",
                        re.IGNORECASE)
 MAX_CAPTION_WORDS = 30
+TEXT_RUNS = XPath(".//text()[not(parent::script or parent::style or parent::noscript or "
+                  "parent::template)]")
+# Elements whose own text is one block of the article (its container is what holds it).
+BLOCK_OWNERS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "a", "b",
+                          "strong", "em", "i", "span", "font"})
 HEADING_TAGS = XPath(".//h2|.//h3|.//h4|.//h5|.//h6|.//*[contains(@class,'title')]")
 MAX_BOX_CHARS = 3000
 # A table that holds paragraphs, headings or other tables lays out the page; it is not data.
@@ -67,6 +72,8 @@ LEAD = XPath(".//*[@itemprop='description'][self::div or self::p]")
 PRECEDES_BODY = XPath("boolean(following::*[@itemprop='articleBody' or "
                       "contains(@property, 'articleBody')])")
 MIN_ROOT_CHARS = 200
+MIN_BREAKS = 2
+OWN_TEXT_SHARE = 0.7
 # Elements that could be boilerplate; the Python test below decides (faster than one XPath
 # predicate with dozens of contains() per element).
 DROP_CANDIDATES = XPath(".//*[@class or @id or @role or @hidden or @aria-hidden or "
@@ -153,6 +160,27 @@ def _outermost(elements: list) -> list:
     return [e for e in elements if not any(a in chosen for a in e.iterancestors())]
 
 
+def _line_broken_body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element holding the page's longest run of text when its paragraphs are runs of
+    text between <br>s (older CMSes: one <span> or <td> for the whole body), which generic
+    extraction cannot tell from the page around it."""
+    texts = TEXT_RUNS(tree)
+    if not texts:
+        return None
+    longest = max(texts, key=len)
+    owner = longest.getparent()
+    if owner is not None and longest.is_tail:
+        owner = owner.getparent()
+    if owner is None or owner.tag in ("body", "html"):
+        return None
+    own = len(owner.text or "") + sum(len(child.tail or "") for child in owner)
+    breaks = sum(1 for child in owner if child.tag == "br")
+    if breaks >= MIN_BREAKS and own >= MIN_ROOT_CHARS * 2 and \
+            own >= OWN_TEXT_SHARE * len(owner.text_content()):
+        return owner
+    return None
+
+
 def content_roots(tree: lxml.html.HtmlElement,
                   content_selector: str | None = None) -> list[lxml.html.HtmlElement]:
     """The elements that hold the article: the seed's selector, else schema.org articleBody
@@ -163,7 +191,8 @@ def content_roots(tree: lxml.html.HtmlElement,
             return _outermost(found)
     bodies = _outermost(ARTICLE_BODY(tree))
     if not bodies or sum(len(b.text_content()) for b in bodies) < MIN_ROOT_CHARS:
-        return []
+        body = _line_broken_body(tree)
+        return [body] if body is not None else []
     leads = [lead for lead in LEAD(tree)
              if PRECEDES_BODY(lead) and not any(a in bodies for a in lead.iterancestors())
              and len(lead.text_content().strip()) > 40]
@@ -259,12 +288,30 @@ def _caption_box(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return None
 
 
+def main_content(root: lxml.html.HtmlElement) -> set:
+    """Elements that hold the headline or the page's longest run of text: whatever their
+    class, tag or id says ("node--promoted", an ASP.NET page's one <form>), they are not
+    furniture."""
+    protected: set = set()
+    headline = next(root.iter("h1"), None)
+    if headline is not None:
+        protected.update(headline.iterancestors())
+    texts = TEXT_RUNS(root)
+    if texts:
+        longest = max(texts, key=len)
+        owner = longest.getparent()
+        if owner is not None:
+            protected.update(owner.iterancestors())
+            if longest.is_tail or owner.tag not in BLOCK_OWNERS:
+                protected.add(owner)
+    return protected
+
+
 def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = ()) -> None:
     """Cut boilerplate out of `root` in place: furniture by tag, role, id or class; boxes
     opened by a related/comments heading; next/previous and tag link boxes; image captions
     and credits. Elements holding the headline are never furniture."""
-    headline = next(root.iter("h1"), None)
-    protected = set(headline.iterancestors()) if headline is not None else set()
+    protected = main_content(root)
     drops = [e for e in DROP_CANDIDATES(root)
              if is_boilerplate_element(e) and e not in protected]
     drops += [e for s in drop_selectors for e in css_xpath(s)(root)]

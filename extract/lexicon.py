@@ -33,6 +33,13 @@ COMMENT_HEADINGS = (
     "أضف تعليق", "أضف تعليقك", "اترك تعليقا", "اترك تعليقاً", "اترك رد", "اترك رداً",
     "التعليقات", "تعليقات", "إرسال تعليق", "ارسال تعليق", "شارك برأيك",
 )
+# Prompts of the comment form ("Log in to post comments").
+COMMENT_PROMPTS = (
+    "سجل الدخول لإضافة تعليق", "سجّل الدخول لإضافة تعليق", "سجل دخولك للتعليق",
+    "تسجيل الدخول للتعليق", "يجب تسجيل الدخول للتعليق", "log in to post comments",
+    "login to post comments", "log in or register to post comments", "add new comment",
+    "أضف تعليقا جديدا", "أضف تعليقاً جديداً",
+)
 # After these the rest of a text is furniture, when only headlines follow.
 TAIL_HEADINGS = (
     "you might also like", "related posts", "related articles", "leave a reply",
@@ -54,9 +61,10 @@ TAG_LABELS = (
     "topics",
 )
 # Words that open a byline ("كتب: فلان", "بقلم فلان") or a credit line ("تصوير: فلان").
-BYLINE_WORDS = ("كتب", "كتبت", "بقلم", "حوار", "إعداد", "اعداد", "تقرير", "by")
+BYLINE_WORDS = ("كتب", "كتبت", "بقلم", "حوار", "إعداد", "اعداد", "تقرير", "بواسطة", "by",
+                "written by")
 # Byline words that open a byline without a colon ("كتبت فلانة", "بقلم فلان").
-BYLINE_VERBS = ("كتب", "كتبت", "بقلم", "by")
+BYLINE_VERBS = ("كتب", "كتبت", "بقلم", "بواسطة", "by", "written by")
 CREDIT_WORDS = ("متابعة", "تحرير", "إشراف", "ترجمة")
 PHOTO_CREDIT_WORDS = ("تصوير", "عدسة", "الصورة", "صورة", "photo", "photos", "photograph",
                       "image", "credit")
@@ -129,6 +137,8 @@ NON_PERSON_WORDS = ("وكالة", "وكالات", "محرر", "المحرر", "�
 # Classes (lower case) of the elements themes print a date in, besides <time>.
 DATE_CLASS_PARTS = ("date", "time", "publish", "created", "posted", "submitted", "updated",
                     "modified", "timestamp", "datetime", "تاريخ")
+# Dates that are not the article's: the masthead's today, clocks, prayer times, weather.
+NOT_DATE_CLASS_PARTS = ("today", "current", "clock", "prayer", "weather", "salat", "hijri-now")
 
 
 def phrases(words: Iterable[str]) -> str:

@@ -14,12 +14,18 @@ import lxml.html
 from akhbar.extract.arabic import clean_text
 from akhbar.extract.clean import is_boilerplate
 from akhbar.extract.dates import parse_datetime
-from akhbar.extract.header import PageHeader, strip_site_name
-from akhbar.extract.lexicon import AGENCIES, BYLINE_WORDS, NON_PERSON_WORDS, phrases
+from akhbar.extract.header import TITLE_SEPARATOR, PageHeader, strip_site_name
+from akhbar.extract.lexicon import (
+    AGENCIES,
+    BYLINE_WORDS,
+    CREDIT_WORDS,
+    NON_PERSON_WORDS,
+    phrases,
+)
 from lxml.etree import XPath
 
 JSON_LD = XPath("//script[@type='application/ld+json']/text()")
-META = XPath("//*[@property or @name or @itemprop][@content]")
+META = XPath("//*[@property or @name or @itemprop][@content or (@itemprop and @datetime)]")
 DOCUMENT_TITLE = XPath("//title/text()")
 # /2013/middle_east/8/3/…, /story/2020/8/24/…, /2020/05/23/…, /2020-06-03-…
 URL_DATE = re.compile(r"/((?:19|20)\d{2})/(?:[a-z_-]+/)?(\d{1,2})/(\d{1,2})(?:/|$)|"
@@ -35,7 +41,10 @@ SITE_NAME_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-titl
 TIME_PUBLISHED = XPath("//time[@itemprop='datePublished' or contains(@class, 'publish')]"
                        "/@datetime")
 TIME_DATETIME = XPath("//article//time/@datetime|//time/@datetime")
-TAG_LINKS = XPath("//a[@rel='tag' or @rel='tag nofollow']")
+TAG_LINKS = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+FEED_WORDS = re.compile(r"\b(?:rss|atom|feed|xml)\b(?:\s*\d(?:\.\d)?)?", re.IGNORECASE)
+FEED_TITLES = XPath("//link[@rel='alternate'][contains(@type, 'rss') or "
+                    "contains(@type, 'atom')]/@title")
 CANONICAL = XPath("//link[@rel='canonical']/@href")
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting",
                  "AnalysisNewsArticle", "OpinionNewsArticle", "WebPage", "LiveBlogPosting",
@@ -51,8 +60,10 @@ NOT_A_PERSON = re.compile(
     rf"(?<!\w)(?:{'|'.join(AGENCY_SPELLINGS)}|{phrases(NON_PERSON_WORDS)}|أ\.ف\.ب)(?!\w)",
     re.IGNORECASE)
 NOT_A_NAME = re.compile(r"https?://|www\.|[()\[\]@]|\d")
+NAME_DASH = re.compile(r"\s+[-–—|]\s+")
 PLACE_SUFFIX = re.compile(r"\s+[-–—]\s+\S+(?:\s\S+)?\s*$")
-BYLINE_PREFIX = re.compile(rf"^(?:{phrases(BYLINE_WORDS)})(?:\s*[:：]\s*|\s+)", re.IGNORECASE)
+BYLINE_PREFIX = re.compile(rf"^(?:(?:{phrases(BYLINE_WORDS + CREDIT_WORDS)})\s*[:：\-–—]\s*|"
+                           rf"(?:{phrases(BYLINE_WORDS)})\s+)", re.IGNORECASE)
 NAME_SEPARATORS = re.compile(r"\s*(?:،|,| و(?=\S)|\band\b)\s*")
 SITE_NAME_WORDS = re.compile(r"^(?:صحيفة|جريدة|موقع|بوابة|شبكة|مجلة|وكالة|قناة|the)\s+",
                              re.IGNORECASE)
@@ -110,7 +121,9 @@ def _meta(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for element in META(tree):
         key = (element.get("property") or element.get("name") or element.get("itemprop")).lower()
-        found.setdefault(key, []).append(element.get("content").strip())
+        value = element.get("content")
+        found.setdefault(key, []).append((element.get("datetime", "") if value is None
+                                          else value).strip())
     return found
 
 
@@ -136,6 +149,24 @@ def _organisations(objects: list[dict], article: dict) -> list[str]:
             else [article.get("author")]:
         if isinstance(author, dict) and _types(author) & ORGANISATION_TYPES:
             names += _names(author.get("name"))
+    return names
+
+
+def _feed_site_name(title: str) -> str:
+    """The site in a feed link's title: "Site » Feed", "Site - RSS", "Site » X Comments"."""
+    parts = TITLE_SEPARATOR.split(title.strip(), maxsplit=1)
+    return parts[0] if len(parts) > 1 else FEED_WORDS.sub("", title).strip()
+
+
+def _title_residue(titles: list[str], headlines: list[str | None]) -> list[str]:
+    """What the <title> adds around the declared headline: the site's name."""
+    names = []
+    for title in titles[:1]:
+        for headline in headlines:
+            if headline and len(headline) > 10 and headline in title and headline != title:
+                residue = title.replace(headline, " ").strip(" |-–—:«»·•/")
+                if residue and len(residue.split()) <= 6:
+                    names.append(residue)
     return names
 
 
@@ -169,7 +200,12 @@ def persons(names: list[str], site_names: frozenset[str] = frozenset()) -> list[
     (by any of its names), links and places left out."""
     seen: list[str] = []
     for raw in names:
-        if NOT_A_NAME.search(raw) or _is_site(raw, site_names):
+        raw = BYLINE_PREFIX.sub("", raw.strip())
+        # "Site - Name", "Name - Place": the part that is not the site; else no place
+        parts = [p for p in NAME_DASH.split(raw) if p]
+        if len(parts) > 1 and any(_is_site(p, site_names) for p in parts):
+            raw = " ".join(p for p in parts if not _is_site(p, site_names))
+        if NOT_A_NAME.search(raw) or not raw or _is_site(raw, site_names):
             continue
         raw = PLACE_SUFFIX.sub("", raw)
         for name in NAME_SEPARATORS.split(raw):
@@ -215,9 +251,10 @@ def _tags(ld: dict, meta: dict[str, list[str]], tree: lxml.html.HtmlElement) -> 
     return found
 
 
-def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
-                     url: str | None = None) -> Metadata:
-    """Title, deck, authors, dates, section, tags and canonical URL of a page's article."""
+def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None = None,
+                     convert: bool = True) -> Metadata:
+    """Title, deck, authors, dates, section, tags and canonical URL of a page's article;
+    declared times in the site's `timezone` (kept in their own offset when not `convert`)."""
     objects = list(_json_ld_objects(tree))
     ld = _article_json_ld(objects)
     meta = _meta(tree)
@@ -228,16 +265,20 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
                 return meta[key][0]
         return None
 
+    declared_title = ld.get("headline") if isinstance(ld.get("headline"), str) else None
     site_names = site_names_of(url, [v for k in SITE_NAME_KEYS for v in meta.get(k, [])]
-                               + _organisations(objects, ld))
+                               + _organisations(objects, ld) + [
+                                   _feed_site_name(t) for t in FEED_TITLES(tree)]
+                               + _title_residue(DOCUMENT_TITLE(tree), [
+                                   declared_title, first("og:title", "twitter:title")]))
     header = PageHeader(tree)
     h1 = header.h1(site_names)
     if h1 is not None:
         title: str | None = clean_text(h1.text_content())
         headline_element = h1
     else:
-        declared = ld.get("headline") if isinstance(ld.get("headline"), str) else None
-        candidates = [declared, first("og:title", "twitter:title"), *DOCUMENT_TITLE(tree)]
+        candidates = [declared_title, first("og:title", "twitter:title"),
+                      *DOCUMENT_TITLE(tree)]
         title = next((strip_site_name(clean_text(c), site_names) for c in candidates
                       if c and clean_text(c)), None)
         headline_element = header.headline_element(title)
@@ -253,11 +294,13 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str,
                or persons(meta.get("author", []) + meta.get("article:author", []), site_names))
 
     times = TIME_PUBLISHED(tree) or TIME_DATETIME(tree)
-    published_at = (parse_datetime(ld.get("datePublished") or first(*PUBLISHED_KEYS), timezone)
-                    or parse_datetime(times[0] if times else None, timezone))
-    modified_at = parse_datetime(ld.get("dateModified") or first(*MODIFIED_KEYS), timezone)
+    published_at = (parse_datetime(ld.get("datePublished") or first(*PUBLISHED_KEYS), timezone,
+                                   convert)
+                    or parse_datetime(times[0] if times else None, timezone, convert))
+    modified_at = parse_datetime(ld.get("dateModified") or first(*MODIFIED_KEYS), timezone,
+                                 convert)
     if published_at is None or modified_at is None:
-        shown, updated = header.dates(headline_element, timezone)
+        shown, updated = header.dates(headline_element, timezone, convert)
         published_at = published_at or shown or date_from_url(url, timezone)
         modified_at = modified_at or updated
 

@@ -17,7 +17,7 @@ class ExtractOptions:
     content_selector: str | None = None
     drop_selectors: tuple[str, ...] = ()
     default_encoding: str | None = None
-    timezone: str = "UTC"
+    timezone: str | None = None  # the site's zone; None: unknown (naive times taken as UTC)
     expected_language: str = "ar"
     min_words: int = 25
     min_arabic_ratio: float = 0.5

@@ -49,3 +49,11 @@ def test_agency_is_not_an_author():
 def test_presentation_forms_and_plain_theme():
     assert "\ufefb" not in extract_golden("presentation-forms")["text"]
     assert "Leave A Reply" not in extract_golden("plain-theme-comments")["text"]
+
+
+@pytest.mark.parametrize("name", [n for n, page in golden_pages().items()
+                                  if page.get("must_not_contain")])
+def test_golden_page_shows_no_boilerplate(name):
+    text = extract_golden(name)["text"]
+    leaked = [s for s in golden_pages()[name]["must_not_contain"] if s in text]
+    assert leaked == []
