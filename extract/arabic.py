@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from akhbar.extract.lexicon import ARABIC_DIACRITICS, ARABIC_LETTERS, ARABIC_SCRIPT_LETTERS
 from camel_tools.tokenizers.word import simple_word_tokenize
 from camel_tools.utils.charmap import CharMapper
 from camel_tools.utils.dediac import dediac_ar
@@ -30,13 +31,13 @@ def arclean(text: str) -> str:
     return ARCLEAN_OTHERS.sub(ARCLEAN._default, text).translate(ARCLEAN_TABLE)
 # Tatweel stretching a word (كـــتب) goes; tatweel after a prefix before a quote or digit
 # (بـ"داعش", لـ2020) marks the join and stays.
-KASHIDA = re.compile(r"(?<=[\u0621-\u063f\u0641-\u064a\u064b-\u0652])\u0640+(?=[\u0621-\u064a])")
+KASHIDA = re.compile(rf"(?<=[{ARABIC_LETTERS}{ARABIC_DIACRITICS}])\u0640+(?=[{ARABIC_LETTERS}])")
 # Arabic presentation forms (ligatures, contextual glyphs from legacy encoders and PDFs).
 PRESENTATION_FORMS = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]+")
 INVISIBLES = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 WORD = re.compile(r"\w")
-ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+ARABIC_LETTER = re.compile(f"[{ARABIC_SCRIPT_LETTERS}]")
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Letters used by Persian or Urdu but not by Arabic.
 PERSIAN_LETTERS = re.compile(r"[\u067e\u0686\u0698\u06af\u06a9\u06cc]")  # پ چ ژ گ ک ی

@@ -10,10 +10,11 @@ from __future__ import annotations
 import codecs
 import re
 
+from akhbar.extract.lexicon import ARABIC_LETTERS
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 ARABIC_CANDIDATES = ("utf-8", "windows-1256", "iso-8859-6")
-ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+ARABIC_LETTER = re.compile(f"[{ARABIC_LETTERS}]")
 # What an Arabic page decoded with the wrong single-byte table tends to show.
 MOJIBAKE = re.compile(r"[\u00c0-\u00ff\u0080-\u009f\ufffd]")
 SAMPLE_BYTES = 64 * 1024

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 # Letters of the Arabic alphabet proper (hamza to yeh), and of the whole Arabic script.
-ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
+ARABIC_LETTERS = "\u0621-\u063f\u0641-\u064a"
 ARABIC_SCRIPT_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06ff"
 ARABIC_DIACRITICS = "\u064b-\u0652"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
 from akhbar.spiders.warc import WarcError
@@ -202,6 +204,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     options = ExtractOptions()
     if args.site:
         options = load_seeds(args.seeds_dir, [args.site])[0].extract_options()
+    if args.timezone:
+        try:
+            ZoneInfo(args.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--timezone: unknown timezone {args.timezone!r} (use an IANA "
+                             "name such as Asia/Amman)") from None
+        options = dataclasses.replace(options, timezone=args.timezone)
     result = extract_article(html, args.url or path.resolve().as_uri(), options)
     if isinstance(result, Reject):
         # Same keys, empty, so scripts reading the output need no special case.
@@ -342,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
     extract.add_argument("--site", help="apply this site's seed (timezone, selectors)")
+    extract.add_argument("--timezone", help="the site's IANA timezone, e.g. Asia/Amman (default: "
+                         "the seed's with --site; else dates keep the offset the page gives, "
+                         "and times without one are UTC)")
     extract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help=argparse.SUPPRESS)
     evaluate = add("eval", cmd_eval,
                    "score akhbar and other extractors on annotated pages (P/R/F1, leaks, title, "
