@@ -67,3 +67,33 @@ def test_eval_names_a_broken_corpus(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert "x.json: its page" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_leaks_are_grouped_by_kind_and_decks_scored():
+    gold = {"body": ["ذهب الطلاب إلى المدرسة صباحا."], "title": "عنوان الخبر الرئيسي",
+            "subtitle": "موجز الخبر", "authors": ["ريما الحاج"],
+            "must_not_contain": ["عنوان الخبر الرئيسي", "كتبت ريما الحاج", "قراءة 3 دقائق",
+                                 "واحد × أربعة =", "الوسوم: مدارس",
+                                 "وزير يفتتح مستشفى جديدا في المدينة", "السابق",
+                                 "12 مارس 2024"]}
+    text = "\n".join(["ذهب الطلاب إلى المدرسة صباحا.", *gold["must_not_contain"]])
+    score = score_page(text, None, None, gold, [], "موجز الخبر")
+    assert score.leak_classes(gold) == {
+        "headline": ["عنوان الخبر الرئيسي"], "byline": ["كتبت ريما الحاج"],
+        "furniture line": ["قراءة 3 دقائق"], "captcha": ["واحد × أربعة ="],
+        "tags": ["الوسوم: مدارس"], "related headline": ["وزير يفتتح مستشفى جديدا في المدينة"],
+        "next/previous": ["السابق"], "date": ["12 مارس 2024"]}
+    assert score.deck_ok is True and score.authors_ok is False
+    assert score_page(text, None, None, gold, [], None).deck_ok is False
+    assert score_page(text, None, None, {**gold, "subtitle": None}, [], None).deck_ok is True
+
+
+def test_eval_report_lists_what_leaked(corpus):
+    from akhbar.flows.evaluate import evaluate, format_report, load_corpus
+
+    def leaky(html, url):
+        return "\n".join(LEVANTINE_BODY + ["Leave a Reply"]), None, None, ["ريما الحاج"], None
+
+    report = format_report(evaluate(load_corpus(corpus), {"leaky": leaky}))
+    assert "leaked boilerplate, by kind:" in report
+    assert re.search(r"furniture line:\n\s+levantine: 'Leave a Reply'", report)
