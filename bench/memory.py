@@ -34,14 +34,10 @@ URL = "https://example.com/2025/03/14/news/big-article"
 SENTENCES = (
     "قال وزير الخارجية في مؤتمر صحفي عقده اليوم إن المفاوضات ستستأنف الأسبوع المقبل.",
     "وأكد المتحدث باسم الحكومة أن الأوضاع الاقتصادية تشهد تحسنا ملحوظا منذ بداية العام.",
-    "وأشارت التقارير الصادرة عن البنك المركزي إلى ارتفاع معدلات التضخم خلال الربع الأخير.",
     "وفي سياق متصل، دعت منظمات المجتمع المدني إلى احترام حقوق الإنسان وحرية التعبير.",
     "ويرى محللون أن هذه الخطوة قد تمهد الطريق أمام اتفاق شامل بين الأطراف المتنازعة.",
     "وشهدت العاصمة مظاهرات حاشدة طالب فيها المحتجون بإصلاحات سياسية واقتصادية عاجلة.",
-    "وأعلنت وزارة الصحة تسجيل حالات جديدة، مؤكدة أن الوضع الوبائي لا يزال تحت السيطرة.",
-    "ومن المقرر أن يصل الوفد الرسمي إلى القاهرة مساء الخميس لإجراء محادثات مع المسؤولين.",
     "وبلغت قيمة الصادرات ١٢٫٥ مليار دولار في عام 2024، بزيادة قدرها ٨٪ عن العام السابق.",
-    "كما أعرب الأمين العام للأمم المتحدة عن قلقه البالغ إزاء تدهور الأوضاع الإنسانية.",
 )
 NAMES = ("محمد", "أحمد", "فاطمة", "خالد", "مريم", "يوسف", "ليلى", "عمر")
 
@@ -51,9 +47,7 @@ def paragraph(rng: random.Random) -> str:
 
 
 def head(body_marker: str, encoding: str) -> str:
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "عنوان الخبر",
-          "datePublished": "2025-03-14T10:00:00+03:00", "author": {"@type": "Person",
-                                                                   "name": "سارة علي"}}
+    ld = {"@type": "NewsArticle", "headline": "عنوان الخبر", "author": {"name": "سارة علي"}}
     return (
         f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="{encoding}">'
         "<title>مفاوضات جديدة بين الأطراف | صحيفة الخبر</title>"
@@ -64,7 +58,7 @@ def head(body_marker: str, encoding: str) -> str:
         + "".join(f'<li><a href="/s{i}">قسم {i}</a></li>' for i in range(12))
         + '</ul></nav></header><main><article><h1 class="entry-title">مفاوضات جديدة بين'
         ' الأطراف</h1><time datetime="2025-03-14T10:00:00+03:00">14 مارس 2025</time>'
-        f"<div class=\"entry-content\"{body_marker}>"
+        f'<div class="entry-content"{body_marker}><img src="/uploads/lead.jpg" alt="صورة">'
     )
 
 
@@ -161,14 +155,14 @@ def main() -> None:
                             str(path)], check=True)
             done = subprocess.run([sys.executable, __file__, "--child", str(path)],
                                   capture_output=True, text=True)
-            head = f"{encoding:12} {shape:5} {float(size):4.1f} {path.stat().st_size:9}"
+            label = f"{encoding:12} {shape:5} {size:>4} {path.stat().st_size:9}"
             if done.returncode != 0:
-                print(f"{head}  child failed ({done.returncode}): {done.stderr[-200:]!r}")
+                print(f"{label}  child failed ({done.returncode}): {done.stderr[-200:]!r}")
                 continue
             row = json.loads(done.stdout.strip().splitlines()[-1])
             delta = row["peak"] - row["base"]
             over = "  OVER" if row["peak"] > LIMIT_MIB else ""
-            print(f"{head} {row['base']:5.0f} {row['peak']:5.0f} {delta:5.0f} "
+            print(f"{label} {row['base']:5.0f} {row['peak']:5.0f} {delta:5.0f} "
                   f"{delta / float(size):9.1f}x {row['s']:5.1f}  {row['out']}{over}", flush=True)
 
 

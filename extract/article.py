@@ -14,6 +14,8 @@ from akhbar.extract.dates import parse_visible_date
 from akhbar.extract.html import (
     content_roots,
     decode_html,
+    longest_text,
+    main_content,
     parse_html,
     prune,
     unwrap_layout_tables,
@@ -89,16 +91,18 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     except ValueError as exc:
         return Reject("not_html", str(exc))
     zone = options.timezone or "UTC"
-    metadata = extract_metadata(tree, zone, url, convert=options.timezone is not None)
+    longest = longest_text(tree)
+    protected = main_content(tree, longest)  # the article's containers, never furniture
+    metadata = extract_metadata(tree, zone, url, options.timezone is not None, protected)
     unwrap_layout_tables(tree)
-    roots = content_roots(tree, options.content_selector)
+    roots = content_roots(tree, options.content_selector, longest)
     if roots:
         for root in roots:
-            prune(root, options.drop_selectors)
+            prune(root, options.drop_selectors, protected)
         raw_lines = [line for root in roots for block in text_blocks(root)
                      for line in block.split("\n")]
     else:
-        prune(tree, options.drop_selectors)
+        prune(tree, options.drop_selectors, protected)
         raw_lines = _trafilatura_lines(tree, url)
     headers = _header_lines(metadata)
     lines = [line for line in clean_lines([clean_text(ln) for ln in raw_lines])

@@ -5,7 +5,6 @@ theme's class names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 
 import lxml.html
@@ -42,6 +41,7 @@ WIDGET = re.compile(r"sidebar|side-bar|widget|related|most-|popular|trending|men
                     r"social|tooltip|popup|modal|"
                     r"nav|comment|author-box|authors-list|columnists|opinion-list|teaser-list")
 MAX_FORM_TEXT = 2000
+WIDGET_TAGS = frozenset({"aside", "nav", "form"})
 WIDGET_ROLES = frozenset({"complementary", "navigation", "contentinfo"})
 # The header region: elements this close after (or before) the headline, in document order.
 AFTER_HEADLINE = XPath("following::*[position() <= 60]")
@@ -80,11 +80,8 @@ BREADCRUMB_LISTS = XPath("//*[@itemtype='https://schema.org/BreadcrumbList' or "
 CATEGORY_LINKS = XPath("//a[@rel='category' or @rel='category tag']")
 MARKED = XPath("//body//*[@class or @id]")
 # A footer is the page's (furniture) unless it sits in the article (its date, author, tags).
-FOOTERS = XPath("//footer|//*[contains(@class, 'footer') or contains(@id, 'footer') or "
-                "contains(@class, 'Footer') or contains(@id, 'Footer')]")
+FOOTER = re.compile("footer")
 ARTICLE_CONTAINER = re.compile(r"post|entry|article|story|node|news-?item|hentry")
-UNMARKED_WIDGETS = XPath("//aside|//nav|//form|//*[@role='complementary' or "
-                         "@role='navigation' or @role='contentinfo']")
 NOT_CONTENT = frozenset({"script", "style", "meta", "link", "noscript", "template"})
 
 
@@ -154,21 +151,15 @@ class PageHeader:
     """One page's elements marked by class or id, and its furniture (sidebars, widgets,
     menus, footers), read once; the header rules below query them."""
 
-    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+    def __init__(self, tree: lxml.html.HtmlElement, protected: set | None = None) -> None:
         self.tree = tree
         # Lower-cased "class id" (case-sensitive patterns on these are faster than IGNORECASE)
-        # A form that wraps the page (ASP.NET WebForms) is not a comment or search form.
-        self.widget_memo: dict = {e: True for e in UNMARKED_WIDGETS(tree)
-                                  if e.tag != "form" or len(e.text_content()) < MAX_FORM_TEXT}
         self._marked: list | None = None
-        for footer in FOOTERS(tree):
-            if not any(a.tag == "article" or ARTICLE_CONTAINER.search(
-                    f"{a.get('class', '')} {a.get('id', '')}".lower())
-                    for a in footer.iterancestors()):
-                self.widget_memo[footer] = True
+        self._regions: dict = {}
         # What holds the headline or the longest run of text is the article, not furniture,
         # whatever its class says ("widget Blog", "main-inner columns-fix-sidebar").
-        self.widget_memo.update(dict.fromkeys(main_content(tree), False))
+        self.widget_memo: dict = dict.fromkeys(
+            main_content(tree) if protected is None else protected, False)
 
     def marked(self, pattern: re.Pattern[str]) -> list[lxml.html.HtmlElement]:
         """Elements whose class or id matches `pattern` (in lower case), in document order."""
@@ -187,9 +178,7 @@ class PageHeader:
             node = node.getparent()
         verdict = memo[node] if node is not None else False
         for node in reversed(chain):
-            if not verdict:
-                marks = f"{node.get('class', '')} {node.get('id', '')}"
-                verdict = bool(marks.strip()) and WIDGET.search(marks.lower()) is not None
+            verdict = verdict or _is_furniture(node)
             memo[node] = verdict
         return verdict
 
@@ -221,19 +210,17 @@ class PageHeader:
                 return element
         return None
 
-    def region(self, headline: lxml.html.HtmlElement | None
-               ) -> Iterator[lxml.html.HtmlElement]:
+    def region(self, headline: lxml.html.HtmlElement | None) -> list[lxml.html.HtmlElement]:
         """Elements near the headline, outside furniture: those after it first, then those
         just before it."""
         if headline is None:
-            return
-        inside = set(headline.iter())
-        for element in AFTER_HEADLINE(headline):
-            if element not in inside and not self.in_widget(element):
-                yield element
-        for element in reversed(BEFORE_HEADLINE(headline)):
-            if not self.in_widget(element):
-                yield element
+            return []
+        if headline not in self._regions:
+            inside = set(headline.iter())
+            self._regions[headline] = [
+                e for e in AFTER_HEADLINE(headline) if e not in inside and not self.in_widget(e)
+            ] + [e for e in reversed(BEFORE_HEADLINE(headline)) if not self.in_widget(e)]
+        return self._regions[headline]
 
     def header_bylines(self, headline: lxml.html.HtmlElement | None) -> list[str]:
         """Names in a "كتب/بقلم/by …" line shown near the headline."""
@@ -354,6 +341,23 @@ class PageHeader:
             links += container.iter("a")
         labels = {_text(a) for a in links}
         return frozenset(label for label in labels if label and _words(label) <= 5)
+
+
+def _is_furniture(node: lxml.html.HtmlElement) -> bool:
+    """Whether an element itself is furniture: aside, nav, a small form, a footer outside the
+    article, an ARIA complementary/navigation/contentinfo role, a widget-like class or id."""
+    tag = node.tag
+    if tag in WIDGET_TAGS:
+        # A form that wraps the page (ASP.NET WebForms) is no comment or search form.
+        return tag != "form" or len(node.text_content()) < MAX_FORM_TEXT
+    if node.get("role") in WIDGET_ROLES:
+        return True
+    marks = f"{node.get('class', '')} {node.get('id', '')}".lower()
+    if tag == "footer" or FOOTER.search(marks):
+        # A footer is furniture unless it is the article's own (its date, author, tags).
+        return not any(a.tag == "article" or ARTICLE_CONTAINER.search(
+            f"{a.get('class', '')} {a.get('id', '')}".lower()) for a in node.iterancestors())
+    return len(marks) > 1 and WIDGET.search(marks) is not None
 
 
 def _document_order(tree: lxml.html.HtmlElement):

@@ -47,7 +47,8 @@ LINK_BOX_LABEL = re.compile(rf"^\s*(?:{phrases(NEIGHBOUR_LABELS + TAG_LABELS)})(
                             re.IGNORECASE)
 MAX_LINK_BOX_CHARS = 600
 LINK_BOX_DEPTH = 3
-TEXT_NODES = XPath(".//text()")
+# Text nodes short enough to be a label, or to begin a box with one ("السابق: عنوان…").
+TEXT_NODES = XPath(f".//text()[string-length(.) < {MAX_LINK_BOX_CHARS}]")
 # First letters of the labels: most text nodes are ruled out before any regex runs.
 LABEL_INITIALS = frozenset(c for label in NEIGHBOUR_LABELS + TAG_LABELS
                            for c in (label[0], label[0].upper()))
@@ -56,8 +57,11 @@ IMAGES = XPath(".//img|.//picture|.//amp-img")
 MEDIA_BOX = re.compile(r"desc|caption|credit|galler|photo|image|img|media|pic|slide|thumb",
                        re.IGNORECASE)
 MAX_CAPTION_WORDS = 30
-TEXT_RUNS = XPath(".//text()[not(parent::script or parent::style or parent::noscript or "
-                  "parent::template)]")
+# Text nodes at least this long, found in C (most pages have a paragraph this long; shorter
+# thresholds are tried only when none is).
+LONG_TEXT_RUNS = [XPath(f".//text()[string-length(.) > {n}][not(parent::script or "
+                        "parent::style or parent::noscript or parent::template)]")
+                  for n in (300, 100, 0)]
 # Elements whose own text is one block of the article (its container is what holds it).
 BLOCK_OWNERS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "a", "b",
                           "strong", "em", "i", "span", "font"})
@@ -160,14 +164,14 @@ def _outermost(elements: list) -> list:
     return [e for e in elements if not any(a in chosen for a in e.iterancestors())]
 
 
-def _line_broken_body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def _line_broken_body(tree: lxml.html.HtmlElement,
+                      longest: str | None = None) -> lxml.html.HtmlElement | None:
     """The element holding the page's longest run of text when its paragraphs are runs of
     text between <br>s (older CMSes: one <span> or <td> for the whole body), which generic
     extraction cannot tell from the page around it."""
-    texts = TEXT_RUNS(tree)
-    if not texts:
+    longest = longest if longest is not None else longest_text(tree)
+    if longest is None:
         return None
-    longest = max(texts, key=len)
     owner = longest.getparent()
     if owner is not None and longest.is_tail:
         owner = owner.getparent()
@@ -182,7 +186,8 @@ def _line_broken_body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
 
 
 def content_roots(tree: lxml.html.HtmlElement,
-                  content_selector: str | None = None) -> list[lxml.html.HtmlElement]:
+                  content_selector: str | None = None,
+                  longest: str | None = None) -> list[lxml.html.HtmlElement]:
     """The elements that hold the article: the seed's selector, else schema.org articleBody
     (with a lede shown before it); empty when the page does not say."""
     if content_selector:
@@ -191,7 +196,7 @@ def content_roots(tree: lxml.html.HtmlElement,
             return _outermost(found)
     bodies = _outermost(ARTICLE_BODY(tree))
     if not bodies or sum(len(b.text_content()) for b in bodies) < MIN_ROOT_CHARS:
-        body = _line_broken_body(tree)
+        body = _line_broken_body(tree, longest)
         return [body] if body is not None else []
     leads = [lead for lead in LEAD(tree)
              if PRECEDES_BODY(lead) and not any(a in bodies for a in lead.iterancestors())
@@ -288,7 +293,16 @@ def _caption_box(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return None
 
 
-def main_content(root: lxml.html.HtmlElement) -> set:
+def longest_text(root: lxml.html.HtmlElement):
+    """The page's longest text node (a "smart string" that knows its parent), if any."""
+    for find in LONG_TEXT_RUNS:
+        texts = find(root)
+        if texts:
+            return max(texts, key=len)
+    return None
+
+
+def main_content(root: lxml.html.HtmlElement, longest: str | None = None) -> set:
     """Elements that hold the headline or the page's longest run of text: whatever their
     class, tag or id says ("node--promoted", an ASP.NET page's one <form>), they are not
     furniture."""
@@ -296,9 +310,8 @@ def main_content(root: lxml.html.HtmlElement) -> set:
     headline = next(root.iter("h1"), None)
     if headline is not None:
         protected.update(headline.iterancestors())
-    texts = TEXT_RUNS(root)
-    if texts:
-        longest = max(texts, key=len)
+    longest = longest if longest is not None else longest_text(root)
+    if longest is not None:
         owner = longest.getparent()
         if owner is not None:
             protected.update(owner.iterancestors())
@@ -307,11 +320,12 @@ def main_content(root: lxml.html.HtmlElement) -> set:
     return protected
 
 
-def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = ()) -> None:
+def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = (),
+          protected: set | None = None) -> None:
     """Cut boilerplate out of `root` in place: furniture by tag, role, id or class; boxes
     opened by a related/comments heading; next/previous and tag link boxes; image captions
     and credits. Elements holding the headline are never furniture."""
-    protected = main_content(root)
+    protected = main_content(root) if protected is None else protected
     drops = [e for e in DROP_CANDIDATES(root)
              if is_boilerplate_element(e) and e not in protected]
     drops += [e for s in drop_selectors for e in css_xpath(s)(root)]

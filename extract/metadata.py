@@ -252,7 +252,7 @@ def _tags(ld: dict, meta: dict[str, list[str]], tree: lxml.html.HtmlElement) -> 
 
 
 def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None = None,
-                     convert: bool = True) -> Metadata:
+                     convert: bool = True, protected: set | None = None) -> Metadata:
     """Title, deck, authors, dates, section, tags and canonical URL of a page's article;
     declared times in the site's `timezone` (kept in their own offset when not `convert`)."""
     objects = list(_json_ld_objects(tree))
@@ -271,7 +271,7 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None
                                    _feed_site_name(t) for t in FEED_TITLES(tree)]
                                + _title_residue(DOCUMENT_TITLE(tree), [
                                    declared_title, first("og:title", "twitter:title")]))
-    header = PageHeader(tree)
+    header = PageHeader(tree, protected)
     h1 = header.h1(site_names)
     if h1 is not None:
         title: str | None = clean_text(h1.text_content())
