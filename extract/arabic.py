@@ -35,6 +35,8 @@ KASHIDA = re.compile(rf"(?<=[{ARABIC_LETTERS}{ARABIC_DIACRITICS}])\u0640+(?=[{AR
 # Arabic presentation forms (ligatures, contextual glyphs from legacy encoders and PDFs).
 PRESENTATION_FORMS = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]+")
 INVISIBLES = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
+UNUSUAL = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF\u0640\u200b\u200e\u200f\u202a-\u202e"
+                     r"\u2066-\u2069\u00ad]")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 WORD = re.compile(r"\w")
 ARABIC_LETTER = re.compile(f"[{ARABIC_SCRIPT_LETTERS}]")
@@ -50,9 +52,11 @@ def clean_text(text: str) -> str:
     Diacritics, punctuation and digits stay as the author wrote them (camel-tools' `arclean`
     would also rewrite those, so it is kept for the search form).
     """
-    text = unicodedata.normalize("NFC", text)
-    text = PRESENTATION_FORMS.sub(lambda m: normalize_unicode(m.group()), text)
-    text = KASHIDA.sub("", INVISIBLES.sub("", text))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if UNUSUAL.search(text):  # most text has none of these: skip three passes
+        text = PRESENTATION_FORMS.sub(lambda m: normalize_unicode(m.group()), text)
+        text = KASHIDA.sub("", INVISIBLES.sub("", text))
     return SPACES.sub(" ", text).strip()
 
 
@@ -76,19 +80,25 @@ def count_words(text: str) -> int:
                for word in text.split())
 
 
+def count_matches(letters: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` a one-character class matches, without a list of them
+    (findall on a 10 MB page made millions of one-letter strings: 300 MB)."""
+    return len(text) - len(letters.sub("", text))
+
+
 def guess_language(text: str) -> tuple[str, float]:
     """('ar' | 'fa' | 'ur' | 'other', share of Arabic-script letters among letters).
 
     Persian and Urdu are written in the Arabic script; their own letters give them away.
     """
-    arabic = len(ARABIC_LETTER.findall(text))
-    latin = len(LATIN_LETTER.findall(text))
+    arabic = count_matches(ARABIC_LETTER, text)
+    latin = count_matches(LATIN_LETTER, text)
     letters = arabic + latin
     ratio = arabic / letters if letters else 0.0
     if arabic == 0:
         return "other", ratio
-    urdu = len(URDU_LETTERS.findall(text)) / arabic
-    persian = len(PERSIAN_LETTERS.findall(text)) / arabic
+    urdu = count_matches(URDU_LETTERS, text) / arabic
+    persian = count_matches(PERSIAN_LETTERS, text) / arabic
     if urdu > 0.01:
         return "ur", ratio
     if persian > 0.01:

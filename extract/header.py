@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import islice
 
 import lxml.html
 from akhbar.extract.arabic import clean_text
@@ -55,6 +56,7 @@ BYLINE_LINE = re.compile(
     r"(?P<names>\S.{1,70})$", re.IGNORECASE)
 MAX_BYLINE_WORDS = 8
 DATE_CLASS = re.compile("|".join(DATE_CLASS_PARTS))
+DATE_TAGS = frozenset({"time", "abbr"})
 NOT_DATE_CLASS = re.compile("|".join(NOT_DATE_CLASS_PARTS))
 UPDATED_CLASS = re.compile(r"modif|updat")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -78,7 +80,10 @@ BREADCRUMB = re.compile("breadcrumb")
 BREADCRUMB_LISTS = XPath("//*[@itemtype='https://schema.org/BreadcrumbList' or "
                          "@itemtype='http://schema.org/BreadcrumbList']")
 CATEGORY_LINKS = XPath("//a[@rel='category' or @rel='category tag']")
-MARKED = XPath("//body//*[@class or @id]")
+MARKED = XPath("//body//*[@class or @id or self::time or self::abbr]")
+# Header rules look at this many marked elements at most, in document order (an article's
+# header comes early; a page of 500,000 classed comment elements must not cost 100 MB).
+MAX_MARKED = 50_000
 # A footer is the page's (furniture) unless it sits in the article (its date, author, tags).
 FOOTER = re.compile("footer")
 ARTICLE_CONTAINER = re.compile(r"post|entry|article|story|node|news-?item|hentry")
@@ -161,12 +166,16 @@ class PageHeader:
         self.widget_memo: dict = dict.fromkeys(
             main_content(tree) if protected is None else protected, False)
 
-    def marked(self, pattern: re.Pattern[str]) -> list[lxml.html.HtmlElement]:
-        """Elements whose class or id matches `pattern` (in lower case), in document order."""
+    def marked(self, pattern: re.Pattern[str],
+               tags: frozenset[str] = frozenset()) -> list[lxml.html.HtmlElement]:
+        """Elements whose class or id matches `pattern` (in lower case), or whose tag is one
+        of `tags`, in document order."""
         if self._marked is None:
             self._marked = [(e, f"{e.get('class', '')} {e.get('id', '')}".lower())
-                            for e in MARKED(self.tree) if e.tag not in NOT_CONTENT]
-        return [element for element, marks in self._marked if pattern.search(marks)]
+                            for e in islice(MARKED(self.tree), MAX_MARKED)
+                            if e.tag not in NOT_CONTENT]
+        return [element for element, marks in self._marked
+                if element.tag in tags or pattern.search(marks)]
 
     def in_widget(self, element: lxml.html.HtmlElement) -> bool:
         """Whether an element sits in page furniture: a sidebar, widget, menu, footer, form."""
@@ -264,12 +273,10 @@ class PageHeader:
         published = updated = None
         region = list(self.region(headline))
         near = set(region)
-        marked = [e for e in self.marked(DATE_CLASS) if not NOT_DATE_CLASS.search(
-            f"{e.get('class', '')} {e.get('id', '')}".lower())]
-        marked += self.tree.iter("time", "abbr")
+        marked = [e for e in self.marked(DATE_CLASS, DATE_TAGS) if e.tag in DATE_TAGS or
+                  not NOT_DATE_CLASS.search(f"{e.get('class', '')} {e.get('id', '')}".lower())]
         chosen = set(marked)
-        ordered = [e for e in region if e in chosen] + sorted(
-            (e for e in marked if e not in near), key=_document_order(self.tree))
+        ordered = [e for e in region if e in chosen] + [e for e in marked if e not in near]
         for element in ordered:
             if self.in_widget(element):
                 continue
@@ -358,8 +365,3 @@ def _is_furniture(node: lxml.html.HtmlElement) -> bool:
         return not any(a.tag == "article" or ARTICLE_CONTAINER.search(
             f"{a.get('class', '')} {a.get('id', '')}".lower()) for a in node.iterancestors())
     return len(marks) > 1 and WIDGET.search(marks) is not None
-
-
-def _document_order(tree: lxml.html.HtmlElement):
-    order = {e: i for i, e in enumerate(tree.iter())}
-    return lambda element: order.get(element, 0)

@@ -48,7 +48,7 @@ LINK_BOX_LABEL = re.compile(rf"^\s*(?:{phrases(NEIGHBOUR_LABELS + TAG_LABELS)})(
 MAX_LINK_BOX_CHARS = 600
 LINK_BOX_DEPTH = 3
 # Text nodes short enough to be a label, or to begin a box with one ("السابق: عنوان…").
-TEXT_NODES = XPath(f".//text()[string-length(.) < {MAX_LINK_BOX_CHARS}]")
+TEXT_NODES = XPath(f".//text()[normalize-space(.)][string-length(.) < {MAX_LINK_BOX_CHARS}]")
 # First letters of the labels: most text nodes are ruled out before any regex runs.
 LABEL_INITIALS = frozenset(c for label in NEIGHBOUR_LABELS + TAG_LABELS
                            for c in (label[0], label[0].upper()))
@@ -57,6 +57,7 @@ IMAGES = XPath(".//img|.//picture|.//amp-img")
 MEDIA_BOX = re.compile(r"desc|caption|credit|galler|photo|image|img|media|pic|slide|thumb",
                        re.IGNORECASE)
 MAX_CAPTION_WORDS = 30
+MAX_CAPTION_CHARS = 400
 # Text nodes at least this long, found in C (most pages have a paragraph this long; shorter
 # thresholds are tried only when none is).
 LONG_TEXT_RUNS = [XPath(f".//text()[string-length(.) > {n}][not(parent::script or "
@@ -220,6 +221,16 @@ def is_boilerplate_element(element: lxml.html.HtmlElement) -> bool:
     )
 
 
+def _has_text(element: lxml.html.HtmlElement, size: int) -> bool:
+    """Whether an element holds at least `size` characters of text (read no further)."""
+    length = 0
+    for piece in element.itertext():
+        length += len(piece.strip())
+        if length >= size:
+            return True
+    return False
+
+
 def _leading_text(element: lxml.html.HtmlElement, size: int = 40) -> str:
     """The first characters of an element's text, without reading all of it."""
     parts, length = [], 0
@@ -279,8 +290,9 @@ def _caption_box(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """The small box an image shares with its caption or credit, if it is one."""
     box = image.getparent()
     for _ in range(2):
-        if box is None or box.tag in ("body", "article", "main", "p"):
-            return None
+        if box is None or box.tag in ("body", "article", "main", "p") or \
+                _has_text(box, MAX_CAPTION_CHARS):
+            return None  # (a box of text this long is no caption: not read whole)
         text = box.text_content().split()
         if text:
             marked = MEDIA_BOX.search(f"{box.get('class', '')} {box.get('id', '')}")
