@@ -314,6 +314,16 @@ def longest_text(root: lxml.html.HtmlElement):
     return None
 
 
+def container_of(text) -> lxml.html.HtmlElement:
+    """The element that holds a text node's block: the parent of its paragraph."""
+    owner = text.getparent()
+    if text.is_tail:
+        owner = owner.getparent()
+    if owner.tag in BLOCK_OWNERS and owner.getparent() is not None:
+        owner = owner.getparent()
+    return owner
+
+
 def main_content(root: lxml.html.HtmlElement, longest: str | None = None) -> set:
     """Elements that hold the headline or the page's longest run of text: whatever their
     class, tag or id says ("node--promoted", an ASP.NET page's one <form>), they are not
