@@ -272,7 +272,10 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None
                                + _title_residue(DOCUMENT_TITLE(tree), [
                                    declared_title, first("og:title", "twitter:title")]))
     header = PageHeader(tree, protected)
+    labels = header.labels()
     h1 = header.h1(site_names)
+    if h1 is not None and clean_text(h1.text_content()) in labels:
+        h1 = None  # the section's name ("اقتصاد") set as the page's <h1>, not a headline
     if h1 is not None:
         title: str | None = clean_text(h1.text_content())
         headline_element = h1
@@ -321,5 +324,5 @@ def extract_metadata(tree: lxml.html.HtmlElement, timezone: str, url: str | None
         tags=_tags(ld, meta, tree),
         canonical_url=canonical[0].strip() if canonical else None,
         site_names=site_names,
-        labels=header.labels() | ({section} if section else set()),
+        labels=labels | ({section} if section else set()),
     )

@@ -131,6 +131,12 @@ BREAKS = [
   ("leaks not grouped by kind", "extract/scoring.py",
    "        (\"byline\", bool(BYLINE.match(flat) or BYLINE_LINE.match(flat))", "        (\"other\", bool(BYLINE.match(flat) or BYLINE_LINE.match(flat))",
    "tests/test_eval.py"),
+  ("section name taken for the headline", "extract/metadata.py",
+   "    if h1 is not None and clean_text(h1.text_content()) in labels:", "    if False:",
+   "tests/test_extract_header.py::test_a_section_name_in_the_h1_is_not_the_headline"),
+  ("letters counted in the wrong set", "extract/arabic.py",
+   "    persian = count_matches(PERSIAN_SET, text) / arabic", "    persian = count_matches(URDU_SET, text) / arabic",
+   "tests/test_extract_article.py tests/test_extract_clean.py"),
 ]
 only = sys.argv[1:]
 for i, (name, path, old, new, tests) in enumerate(BREAKS):

@@ -74,3 +74,12 @@ def test_times_keep_their_offset_when_the_site_zone_is_unknown():
     known = extract_article(html, "https://alwadi.example/news/1", AMMAN)
     assert unknown.published_at.isoformat() == "2024-03-12T22:30:00+00:00"
     assert known.published_at.isoformat() == "2024-03-13T01:30:00+03:00"
+
+
+def test_a_section_name_in_the_h1_is_not_the_headline():
+    result = page('<nav class="breadcrumb"><a href="/">الرئيسية</a> <a href="/eco">اقتصاد</a>'
+                  '</nav><h1 class="section-title">اقتصاد</h1><h2 class="post-title">ارتفاع '
+                  f'أسعار الذهب في الأسواق المحلية</h2>{PARAGRAPHS}',
+                  '<meta property="og:title" content="ارتفاع أسعار الذهب في الأسواق المحلية">')
+    assert result.title == "ارتفاع أسعار الذهب في الأسواق المحلية"
+    assert "اقتصاد" not in result.text.split("\n")
