@@ -4,13 +4,14 @@
                            [--encodings utf-8,windows-1256]
 
 Each page is extracted with `extract_article(bytes, url)` in a fresh Python process, which
-reports its peak RSS (ru_maxrss) after imports and a warm-up extraction of a small page (base),
-and after extracting the big page (peak), plus the wall time and the result. Shapes:
-  a  one huge article body of many <p> paragraphs (trafilatura path)
+prints its peak RSS (ru_maxrss) after imports and a warm-up extraction of a 20 KB page (base),
+after extracting the big page (peak), and after also computing the article's MinHash signature
+as the load step does in the same worker process (+load); plus the wall time and the result.
+  a  one huge article body of many <p> paragraphs (no articleBody marker)
   b  a normal article bloated by a giant inline script, JSON-LD and a base64 data-URI image
   c  a normal article followed by a huge comment thread and data table (tiny nested elements)
   d  one huge body text inside a single <div>, paragraphs separated by <br><br>
-  +  the body marked itemprop="articleBody" (akhbar's own text_blocks path, no trafilatura)
+  +  the body marked itemprop="articleBody" (akhbar's own content-root path)
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ SENTENCES = (
     "وبلغت قيمة الصادرات ١٢٫٥ مليار دولار في عام 2024، بزيادة قدرها ٨٪ عن العام السابق.",
 )
 NAMES = ("محمد", "أحمد", "فاطمة", "خالد", "مريم", "يوسف", "ليلى", "عمر")
+LD = json.dumps({"@type": "NewsArticle", "headline": "مفاوضات جديدة",
+                 "author": {"name": "سارة علي"}}, ensure_ascii=False)
+TAIL = "</div></article></main><footer><p>جميع الحقوق محفوظة © 2025</p></footer></body></html>"
 
 
 def paragraph(rng: random.Random) -> str:
@@ -47,22 +51,15 @@ def paragraph(rng: random.Random) -> str:
 
 
 def head(body_marker: str, encoding: str) -> str:
-    ld = {"@type": "NewsArticle", "headline": "عنوان الخبر", "author": {"name": "سارة علي"}}
-    return (
-        f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="{encoding}">'
-        "<title>مفاوضات جديدة بين الأطراف | صحيفة الخبر</title>"
-        '<meta property="og:title" content="مفاوضات جديدة بين الأطراف">'
-        '<meta property="og:site_name" content="صحيفة الخبر">'
-        f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
-        '</head><body><header class="site-header"><nav><ul>'
-        + "".join(f'<li><a href="/s{i}">قسم {i}</a></li>' for i in range(12))
-        + '</ul></nav></header><main><article><h1 class="entry-title">مفاوضات جديدة بين'
-        ' الأطراف</h1><time datetime="2025-03-14T10:00:00+03:00">14 مارس 2025</time>'
-        f'<div class="entry-content"{body_marker}><img src="/uploads/lead.jpg" alt="صورة">'
-    )
-
-
-TAIL = "</div></article></main><footer><p>جميع الحقوق محفوظة © 2025</p></footer></body></html>"
+    menu = "".join(f'<li><a href="/s{i}">قسم {i}</a></li>' for i in range(12))
+    return (f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="{encoding}">'
+            "<title>مفاوضات جديدة بين الأطراف | صحيفة الخبر</title>"
+            '<meta property="og:site_name" content="صحيفة الخبر">'
+            f'<script type="application/ld+json">{LD}</script></head><body>'
+            f'<header class="site-header"><nav><ul>{menu}</ul></nav></header><main><article>'
+            '<h1 class="entry-title">مفاوضات جديدة بين الأطراف</h1><time datetime="2025-03-14'
+            'T10:00:00+03:00">14 مارس 2025</time>'
+            f'<div class="entry-content"{body_marker}><img src="/uploads/lead.jpg" alt="صورة">')
 
 
 def build_page(shape: str, size: int, encoding: str = "utf-8") -> bytes:
@@ -113,20 +110,29 @@ def build_page(shape: str, size: int, encoding: str = "utf-8") -> bytes:
     return "".join(parts).encode(encoding, "xmlcharrefreplace")
 
 
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def child(path: str) -> None:
     """Runs in the fresh process: warm up, extract the page, print figures as JSON."""
     from akhbar.extract import Reject, extract_article
+    from akhbar.extract.dedupe import signature
 
-    extract_article(build_page("a", 20_000), URL)  # imports and lazy caches, small page
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    signature(extract_article(build_page("a", 20_000), URL).text_normalized)  # warm-up
+    base = peak_mib()
     html = Path(path).read_bytes()
     started = time.perf_counter()
     result = extract_article(html, URL)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    outcome = (f"Reject({result.reason})" if isinstance(result, Reject)
-               else f"Article({result.word_count} words, {len(result.text)} chars)")
-    print(json.dumps({"base": base / 1024, "peak": peak / 1024, "s": seconds, "out": outcome}))
+    peak = peak_mib()
+    if isinstance(result, Reject):
+        outcome = f"Reject({result.reason})"
+    else:
+        outcome = f"Article({result.word_count} words, {len(result.text)} chars)"
+        signature(result.text_normalized)  # sql/repository.load_results, same process
+    print(json.dumps({"base": base, "peak": peak, "load": peak_mib(), "s": seconds,
+                      "out": outcome}))
 
 
 def main() -> None:
@@ -143,14 +149,14 @@ def main() -> None:
         shape, size, encoding, path = args.build
         Path(path).write_bytes(build_page(shape, int(float(size) * MIB), encoding))
         return None
-    print(f"{'enc':12} {'shape':5} {'MiB':>4} {'bytes':>9} {'base':>5} {'peak':>5} {'delta':>5} "
-          f"{'delta/page':>10} {'s':>5}  result  (RSS in MiB; limit {LIMIT_MIB})")
+    print(f"RSS in MiB; limit {LIMIT_MIB} for extraction\n{'enc':12} {'shape':5} {'MiB':>4} "
+          f"{'bytes':>9} {'base':>5} {'peak':>5} {'delta':>5} {'+load':>6} {'s':>5}  result")
     with tempfile.TemporaryDirectory(prefix="akhbar-mem-") as tmp:
         path = Path(tmp) / "page.html"
         for encoding, shape, size in itertools.product(
                 args.encodings.split(","), args.shapes.split(","), args.sizes.split(",")):
             # Pages are built in a process of their own: Linux carries a parent's peak RSS
-            # into ru_maxrss across vfork+exec, so this process must stay small.
+            # into a child's ru_maxrss across vfork+exec, so this process must stay small.
             subprocess.run([sys.executable, __file__, "--build", shape, size, encoding,
                             str(path)], check=True)
             done = subprocess.run([sys.executable, __file__, "--child", str(path)],
@@ -160,10 +166,9 @@ def main() -> None:
                 print(f"{label}  child failed ({done.returncode}): {done.stderr[-200:]!r}")
                 continue
             row = json.loads(done.stdout.strip().splitlines()[-1])
-            delta = row["peak"] - row["base"]
             over = "  OVER" if row["peak"] > LIMIT_MIB else ""
-            print(f"{label} {row['base']:5.0f} {row['peak']:5.0f} {delta:5.0f} "
-                  f"{delta / float(size):9.1f}x {row['s']:5.1f}  {row['out']}{over}", flush=True)
+            print(f"{label} {row['base']:5.0f} {row['peak']:5.0f} {row['peak'] - row['base']:5.0f}"
+                  f" {row['load']:6.0f} {row['s']:5.1f}  {row['out']}{over}", flush=True)
 
 
 if __name__ == "__main__":

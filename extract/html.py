@@ -264,17 +264,6 @@ def _link_boxes(root: lxml.html.HtmlElement, protected: set) -> list:
     return boxes
 
 
-def _leading_text(element: lxml.html.HtmlElement, size: int = 40) -> str:
-    """The first characters of an element's text, without reading all of it."""
-    parts, length = [], 0
-    for piece in element.itertext():
-        parts.append(piece)
-        length += len(piece.strip())
-        if length >= size:
-            break
-    return "".join(parts)
-
-
 def _is_link_box(element: lxml.html.HtmlElement) -> bool:
     """A short box of links opened by a next/previous or tags label."""
     if not LINK_BOX_LABEL.match(_leading_text(element)):
