@@ -26,6 +26,7 @@ from akhbar.extract.html import (
 from akhbar.extract.metadata import Metadata, extract_metadata, persons
 from akhbar.extract.model import MAX_PAGE_BYTES, Article, ExtractOptions, Reject
 from akhbar.extract.sniff import binary_format, not_html
+from lxml.etree import XPath
 
 DEFAULT_OPTIONS = ExtractOptions()
 MAX_DATE_LINE = 60
@@ -47,6 +48,7 @@ PUNCTUATION = re.compile(r"[^\w\s]")
 MAX_LABEL_WORDS = 5
 MAX_TABLE_CELLS = 5000
 MAX_GENERIC_CHARS = 2_000_000
+TEXT_SIZE = XPath("string-length(/html)")  # the page's text, counted by libxml2
 
 
 def _header_lines(metadata: Metadata) -> tuple[set[str], set[str]]:
@@ -90,31 +92,33 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     kind = binary_format(html) if isinstance(html, bytes) else None
     if kind:
         return Reject("not_html", f"{kind}, not HTML")
-    text = decode_html(html, declared_encoding, options.default_encoding)
-    problem = not_html(text)
+    page = decode_html(html, declared_encoding, options.default_encoding)
+    problem = not_html(page)
     if problem:
         return Reject("not_html", problem)
     try:
-        tree = parse_html(without_control_characters(text))
+        tree = parse_html(without_control_characters(page))
     except ValueError as exc:
         return Reject("not_html", str(exc))
+    del page  # the tree has it all: one copy fewer of a big page for the rest of the way
     zone = options.timezone or "UTC"
     longest = longest_text(tree)
     protected = main_content(tree, longest)  # the article's containers, never furniture
     metadata = extract_metadata(tree, zone, url, options.timezone is not None, protected)
     unwrap_layout_tables(tree)
     roots = content_roots(tree, options.content_selector, longest)
-    if not roots and len(text) > MAX_GENERIC_CHARS and longest is not None:
-        # A page this big is read from the container of its longest text, not by trafilatura
-        # (which took 160 MB more on a 1.5-million-word page).
-        roots = [container_of(longest)]
+    if not roots:
+        prune(tree, options.drop_selectors, protected)  # scripts and styles go too
+        if longest is not None and TEXT_SIZE(tree) > MAX_GENERIC_CHARS:
+            # A page of this much text is read from the container of its longest text, not
+            # by trafilatura (which took 160 MB more on a 1.5-million-word page).
+            roots = [container_of(longest)]
     if roots:
         for root in roots:
             prune(root, options.drop_selectors, protected)
         raw_lines = [line for root in roots for block in text_blocks(root)
                      for line in block.split("\n")]
     else:
-        prune(tree, options.drop_selectors, protected)
         raw_lines = _trafilatura_lines(tree, url)
     headers = _header_lines(metadata)
     lines = [line for line in clean_lines([clean_text(ln) for ln in raw_lines])

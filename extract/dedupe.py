@@ -8,7 +8,11 @@ hashes are plain values so PostgreSQL can index the bands and find candidates at
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import deque
+from collections.abc import Iterator
 from functools import cache
+from itertools import islice
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -17,6 +21,8 @@ NUM_PERM = 128
 SHINGLE_WORDS = 4
 THRESHOLD = 0.6
 SEED = 1
+BATCH = 4096
+WORD = re.compile(r"\S+")  # str.split()'s words
 
 
 @cache
@@ -26,18 +32,25 @@ def band_layout() -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def shingles(text_normalized: str) -> list[bytes]:
-    words = text_normalized.split()
-    if len(words) < SHINGLE_WORDS:
-        return [" ".join(words).encode()] if words else []
-    return [" ".join(words[i:i + SHINGLE_WORDS]).encode()
-            for i in range(len(words) - SHINGLE_WORDS + 1)]
+def shingles(text_normalized: str) -> Iterator[bytes]:
+    """Word 4-shingles, one at a time (a text of fewer words is one shingle)."""
+    window: deque[str] = deque(maxlen=SHINGLE_WORDS)
+    for match in WORD.finditer(text_normalized):
+        window.append(match[0])
+        if len(window) == SHINGLE_WORDS:
+            yield " ".join(window).encode()
+    if 0 < len(window) < SHINGLE_WORDS:
+        yield " ".join(window).encode()
 
 
 def signature(text_normalized: str) -> bytes:
-    """The MinHash signature of a text's word shingles, as bytes."""
+    """The MinHash signature of a text's word shingles, as bytes; hashed in batches (the
+    signature is an element-wise minimum), so a 1.5-million-word page costs no 1.5 GB of
+    hash arrays."""
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update_batch(shingles(text_normalized))
+    pending = shingles(text_normalized)
+    while batch := list(islice(pending, BATCH)):
+        minhash.update_batch(batch)
     return minhash.hashvalues.astype("<u8").tobytes()
 
 

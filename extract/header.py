@@ -77,10 +77,8 @@ IMAGES = XPath("descendant-or-self::*[self::img or self::picture or self::amp-im
 # An element of more words than this after the headline is the body's first paragraph.
 MAX_BODY_START_WORDS = 15
 BREADCRUMB = re.compile("breadcrumb")
-BREADCRUMB_LISTS = XPath("//*[@itemtype='https://schema.org/BreadcrumbList' or "
-                         "@itemtype='http://schema.org/BreadcrumbList']")
 CATEGORY_LINKS = XPath("//a[@rel='category' or @rel='category tag']")
-MARKED = XPath("//body//*[@class or @id or self::time or self::abbr]")
+MARKED = XPath("//body//*[@class or @id or @itemtype or self::time or self::abbr]")
 # Header rules look at this many marked elements at most, in document order (an article's
 # header comes early; a page of 500,000 classed comment elements must not cost 100 MB).
 MAX_MARKED = 50_000
@@ -171,7 +169,8 @@ class PageHeader:
         """Elements whose class or id matches `pattern` (in lower case), or whose tag is one
         of `tags`, in document order."""
         if self._marked is None:
-            self._marked = [(e, f"{e.get('class', '')} {e.get('id', '')}".lower())
+            self._marked = [(e, f"{e.get('class', '')} {e.get('id', '')} "
+                                f"{e.get('itemtype', '')}".lower())
                             for e in islice(MARKED(self.tree), MAX_MARKED)
                             if e.tag not in NOT_CONTENT]
         return [element for element, marks in self._marked
@@ -343,8 +342,7 @@ class PageHeader:
     def labels(self) -> frozenset[str]:
         """Short labels the page shows around the article: breadcrumb and category links."""
         links = list(CATEGORY_LINKS(self.tree))
-        for container in self.marked(BREADCRUMB) + \
-                BREADCRUMB_LISTS(self.tree):
+        for container in self.marked(BREADCRUMB):  # class, id or schema.org BreadcrumbList
             links += container.iter("a")
         labels = {_text(a) for a in links}
         return frozenset(label for label in labels if label and _words(label) <= 5)

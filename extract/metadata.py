@@ -25,7 +25,7 @@ from akhbar.extract.lexicon import (
 from lxml.etree import XPath
 
 JSON_LD = XPath("//script[@type='application/ld+json']/text()")
-META = XPath("//*[@property or @name or @itemprop][@content or (@itemprop and @datetime)]")
+META = XPath("//*[@content or @datetime][@property or @name or @itemprop]")
 DOCUMENT_TITLE = XPath("//title/text()")
 # /2013/middle_east/8/3/…, /story/2020/8/24/…, /2020/05/23/…, /2020-06-03-…
 URL_DATE = re.compile(r"/((?:19|20)\d{2})/(?:[a-z_-]+/)?(\d{1,2})/(\d{1,2})(?:/|$)|"

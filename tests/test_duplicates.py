@@ -46,6 +46,19 @@ def test_signatures_see_near_duplicates():
     assert similarity(signature(a), signature(c)) < 0.2
 
 
+@pytest.mark.parametrize("words", [0, 1, 3, 4, 5, 9000])
+def test_a_signature_hashed_in_batches_is_the_signature_of_all_shingles(words):
+    from datasketch import MinHash
+
+    text = " ".join(f"كلمة{n % 977}" for n in range(words))
+    tokens = text.split()
+    every = ([" ".join(tokens[i:i + 4]).encode() for i in range(len(tokens) - 3)]
+             if len(tokens) >= 4 else [" ".join(tokens).encode()] if tokens else [])
+    whole = MinHash(num_perm=128, seed=1)
+    whole.update_batch(every)
+    assert signature(text) == whole.hashvalues.astype("<u8").tobytes()
+
+
 def test_agency_story_on_two_sites_shares_a_cluster(sources, database_url):
     with connect() as conn:
         gulf_page = store_page(conn, "gulf", "http://gulf.akhbar.test/article/1/x/")

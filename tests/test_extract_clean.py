@@ -63,6 +63,14 @@ def test_search_form_uses_camel_tools_arclean_exactly():
     assert arclean(every_character) == ARCLEAN(every_character)
 
 
+def test_search_form_of_a_long_text_is_the_search_form_of_the_whole():
+    from akhbar.extract.arabic import SEARCH_SLICE, _search_form
+
+    text = "إلى مدرسةٍ أُخرى، قالَ الـوزيرُ: «نعم» آمنة ى " * (3 * SEARCH_SLICE // 40)
+    assert len(text) > 2 * SEARCH_SLICE
+    assert normalize_for_search(text) == _search_form(text)
+
+
 def test_tail_after_related_heading_is_cut_but_early_read_also_is_not():
     body = [f"فقرة رقم {n} من نص الخبر الطويل." for n in range(6)]
     assert clean_lines(body + ["You might also like", "عنوان خبر آخر"]) == body
