@@ -181,8 +181,9 @@ def _line_broken_body(tree: lxml.html.HtmlElement,
     own = len(owner.text or "") + sum(len(child.tail or "") for child in owner)
     breaks = sum(1 for child in owner if child.tag == "br")
     if breaks >= MIN_BREAKS and own >= MIN_ROOT_CHARS * 2 and \
-            own >= OWN_TEXT_SHARE * len(owner.text_content()):
-        return owner
+            own >= OWN_TEXT_SHARE * len(owner.text_content()) and \
+            own > sum(len(p.text_content()) for p in tree.iter("p")):
+        return owner  # (more text than all the page's <p>: not a long comment beside them)
     return None
 
 

@@ -83,3 +83,10 @@ def test_a_section_name_in_the_h1_is_not_the_headline():
                   '<meta property="og:title" content="ارتفاع أسعار الذهب في الأسواق المحلية">')
     assert result.title == "ارتفاع أسعار الذهب في الأسواق المحلية"
     assert "اقتصاد" not in result.text.split("\n")
+
+
+def test_a_long_comment_with_line_breaks_is_not_taken_for_the_body():
+    comment = "<br>".join(["تعليق طويل من أحد القراء على الخبر يشرح فيه رأيه بالتفصيل " * 3] * 3)
+    result = page(f'<h1>افتتاح جسر جديد فوق نهر المدينة</h1><div class="story">{PARAGRAPHS}'
+                  f'{PARAGRAPHS}</div><div class="reader-note">{comment}</div>')
+    assert result.text.startswith("وقال المسؤول") and "تعليق طويل" not in result.text
