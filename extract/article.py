@@ -49,6 +49,8 @@ MAX_LABEL_WORDS = 5
 MAX_TABLE_CELLS = 5000
 MAX_GENERIC_CHARS = 2_000_000
 TEXT_SIZE = XPath("string-length(/html)")  # the page's text, counted by libxml2
+MAX_GENERIC_ELEMENTS = 100_000
+ELEMENTS = XPath("count(//*)")
 
 
 def _header_lines(metadata: Metadata) -> tuple[set[str], set[str]]:
@@ -109,9 +111,11 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     roots = content_roots(tree, options.content_selector, longest)
     if not roots:
         prune(tree, options.drop_selectors, protected)  # scripts and styles go too
-        if longest is not None and TEXT_SIZE(tree) > MAX_GENERIC_CHARS:
-            # A page of this much text is read from the container of its longest text, not
-            # by trafilatura (which took 160 MB more on a 1.5-million-word page).
+        if longest is not None and (TEXT_SIZE(tree) > MAX_GENERIC_CHARS
+                                    or ELEMENTS(tree) > MAX_GENERIC_ELEMENTS):
+            # A page of this much text or this many elements is read from the container of
+            # its longest text, not by trafilatura, which copies the tree four times (160 MB
+            # more on a 1.5-million-word page, 130 MB on a 600,000-element one).
             roots = [container_of(longest)]
     if roots:
         for root in roots:
