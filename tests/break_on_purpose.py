@@ -135,7 +135,7 @@ BREAKS = [
    "    if h1 is not None and clean_text(h1.text_content()) in labels:", "    if False:",
    "tests/test_extract_header.py::test_a_section_name_in_the_h1_is_not_the_headline"),
   ("letters counted in the wrong set", "extract/arabic.py",
-   "    persian = count_matches(PERSIAN_SET, text) / arabic", "    persian = count_matches(URDU_SET, text) / arabic",
+   "    persian = count_matches(PERSIAN_LETTERS, text) / arabic", "    persian = count_matches(URDU_LETTERS, text) / arabic",
    "tests/test_extract_article.py tests/test_extract_clean.py"),
   ("a long comment with <br>s taken for the body", "extract/html.py",
    "            own > sum(len(p.text_content()) for p in tree.iter(\"p\")):", "            True:",
