@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from akhbar.flows import reading
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
 from akhbar.spiders.warc import WarcError
 from akhbar.sql import DatabaseError, connect, migrate, repository
@@ -299,6 +300,15 @@ def _terminate(signum, frame) -> None:
     raise Terminated()
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("akhbar")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="akhbar",
@@ -306,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Database: ${'AKHBAR_DATABASE_URL'} or an embedded PostgreSQL under "
                f"$AKHBAR_DATA_DIR (default: your user data directory).",
     )
+    parser.add_argument("--version", action="version", version=f"akhbar {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func, help: str) -> argparse.ArgumentParser:
@@ -368,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = db_commands.add_parser("migrate", help="apply pending SQL migrations",
                                          description="apply pending SQL migrations")
     migrate_cmd.set_defaults(func=cmd_db_migrate)
+    reading.add_commands(add, db_commands)
     seeds = add("seeds", cmd_seeds, "validate seed files and list the sites")
     seeds.add_argument("files", nargs="*", type=Path, metavar="FILE.toml")
     seeds.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
@@ -411,7 +423,7 @@ def _run(args: argparse.Namespace) -> int:
             with prefect_api():
                 return args.func(args)
         return args.func(args)
-    except (SeedError, DatabaseError, UsageError, WarcError) as exc:
+    except (SeedError, DatabaseError, UsageError, reading.UsageError, WarcError) as exc:
         print(f"akhbar: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:

@@ -129,6 +129,21 @@ FROM dupes ORDER BY page_id, same_as
 ON CONFLICT (page_id) DO NOTHING
 RETURNING page_id;
 
+-- name: archive_changed_articles
+-- Before the merge: the current version of each article whose title or text the merge is about
+-- to change (the same staged row the merge picks: the newest page per URL, not older than the
+-- article's own page) goes to article_versions. Same transaction as the merge.
+INSERT INTO article_versions (article_id, title, subtitle, authors, published_at, modified_at,
+                              text, content_hash, extractor_version, page_id, valid_from,
+                              valid_to)
+SELECT a.id, a.title, a.subtitle, a.authors, a.published_at, a.modified_at, a.text,
+       a.content_hash, a.extractor_version, a.page_id, a.changed_at, now()
+FROM (SELECT DISTINCT ON (url) url, title, content_hash, page_id
+      FROM article_staging ORDER BY url, page_id DESC) s
+JOIN articles a ON a.url = s.url
+WHERE s.page_id >= a.page_id
+  AND (a.title, a.content_hash) IS DISTINCT FROM (s.title, s.content_hash);
+
 -- name: merge_article_staging
 -- Insert new articles; update an existing one only when something in it changed and the page
 -- is not older than the one it came from, so a re-run writes nothing. One row per write.
@@ -149,7 +164,17 @@ SET title = excluded.title, subtitle = excluded.subtitle, authors = excluded.aut
     word_count = excluded.word_count, content_hash = excluded.content_hash,
     extractor_version = excluded.extractor_version, page_id = excluded.page_id,
     agency = excluded.agency, lead_image = excluded.lead_image,
-    canonical_url = excluded.canonical_url, minhash = excluded.minhash, extracted_at = now()
+    canonical_url = excluded.canonical_url, minhash = excluded.minhash, extracted_at = now(),
+    -- changed: what the article says, not only the page or extractor it came from
+    changed_at = CASE WHEN (a.title, a.subtitle, a.authors, a.published_at, a.modified_at,
+                            a.section, a.tags, a.language, a.text, a.agency, a.lead_image,
+                            a.canonical_url)
+                           IS DISTINCT FROM
+                           (excluded.title, excluded.subtitle, excluded.authors,
+                            excluded.published_at, excluded.modified_at, excluded.section,
+                            excluded.tags, excluded.language, excluded.text, excluded.agency,
+                            excluded.lead_image, excluded.canonical_url)
+                      THEN now() ELSE a.changed_at END
 WHERE excluded.page_id >= a.page_id
   AND (a.title, a.subtitle, a.authors, a.published_at, a.modified_at, a.section, a.tags,
        a.language, a.text, a.content_hash, a.extractor_version, a.page_id, a.agency,
@@ -334,3 +359,82 @@ LIMIT 1;
 SELECT kind, outcome, http_status, url, reason, permanent
 FROM failed_urls WHERE last_crawl_run_id = %(crawl_run_id)s
 ORDER BY kind, outcome, url;
+
+-- name: corpus_articles
+-- Articles for export and the Python API, oldest id first; every filter is optional (NULL).
+SELECT a.id, a.source_id AS site, a.url, a.canonical_url, a.title, a.subtitle, a.authors,
+       a.published_at, a.modified_at, a.section, a.tags, a.agency, a.language, a.text,
+       a.text_normalized, a.word_count, a.lead_image, a.cluster_id, a.content_hash,
+       a.extractor_version, a.page_id, a.extracted_at, a.changed_at,
+       CASE WHEN %(include_raw)s THEN p.body END AS raw_html,
+       CASE WHEN %(include_raw)s THEN p.encoding END AS raw_encoding,
+       CASE WHEN %(query)s::text IS NULL THEN NULL
+            ELSE ts_rank_cd(a.search, websearch_to_tsquery('arabic', %(query)s)) END AS rank
+FROM articles a
+JOIN pages p ON p.id = a.page_id
+WHERE (%(sites)s::text[] IS NULL OR a.source_id = ANY (%(sites)s::text[]))
+  AND (%(since)s::timestamptz IS NULL OR a.published_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR a.published_at < %(until)s::timestamptz)
+  AND (%(updated_since)s::timestamptz IS NULL OR a.changed_at > %(updated_since)s::timestamptz)
+  AND (%(language)s::text IS NULL OR a.language = %(language)s::text)
+  AND (%(query)s::text IS NULL OR a.search @@ websearch_to_tsquery('arabic', %(query)s))
+ORDER BY a.id;
+
+-- name: export_watermark
+-- The time to pass as --updated-since next time: now, or the start of the oldest transaction
+-- still open (a load that began before this export and commits after it stamps its rows with
+-- its own start time, which must not fall behind the watermark).
+SELECT least(now(), min(xact_start)) AS watermark
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+  AND backend_type = 'client backend';
+
+-- name: search_articles
+-- Ranked full-text search over the search form, with a highlighted snippet.
+SELECT a.id, a.source_id AS site, a.url, a.title, a.published_at,
+       ts_rank_cd(a.search, q) AS rank,
+       ts_headline('arabic', a.text_normalized, q,
+                   'StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2')
+           AS snippet
+FROM articles a, websearch_to_tsquery('arabic', %(query)s) q
+WHERE a.search @@ q
+  AND (%(sites)s::text[] IS NULL OR a.source_id = ANY (%(sites)s::text[]))
+  AND (%(since)s::timestamptz IS NULL OR a.published_at >= %(since)s::timestamptz)
+  AND (%(until)s::timestamptz IS NULL OR a.published_at < %(until)s::timestamptz)
+ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.id
+LIMIT %(limit)s;
+
+-- name: site_stats
+-- One row per site: articles, pages, rejects by reason, near-duplicate clusters (its articles'
+-- clusters with another member, on any site), published range, and its last crawl run.
+SELECT s.id AS site,
+       (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+       (SELECT count(*) FROM pages p WHERE p.source_id = s.id) AS pages,
+       (SELECT coalesce(jsonb_object_agg(reason, n), '{}'::jsonb)
+        FROM (SELECT r.reason, count(*) AS n FROM rejects r JOIN pages p ON p.id = r.page_id
+              WHERE p.source_id = s.id GROUP BY r.reason) x) AS rejects,
+       (SELECT count(*) FROM (SELECT a.cluster_id FROM articles a
+                              WHERE a.source_id = s.id AND a.cluster_id IS NOT NULL
+                                AND EXISTS (SELECT 1 FROM articles o
+                                            WHERE o.cluster_id = a.cluster_id AND o.id <> a.id)
+                              GROUP BY a.cluster_id) c) AS clusters,
+       (SELECT min(a.published_at) FROM articles a WHERE a.source_id = s.id) AS first_published,
+       (SELECT max(a.published_at) FROM articles a WHERE a.source_id = s.id) AS last_published,
+       r.status AS last_run_status, r.started_at AS last_run_started,
+       r.finished_at AS last_run_finished, r.error AS last_run_error
+FROM sources s
+LEFT JOIN LATERAL (SELECT status, started_at, finished_at, error FROM crawl_runs c
+                   WHERE c.source_id = s.id ORDER BY c.id DESC LIMIT 1) r ON true
+WHERE %(sites)s::text[] IS NULL OR s.id = ANY (%(sites)s::text[])
+ORDER BY s.id;
+
+-- name: article_by_url
+SELECT id, source_id AS site, url, title, subtitle, authors, published_at, modified_at, text,
+       content_hash, extractor_version, page_id, changed_at
+FROM articles WHERE url = %(url)s OR canonical_url = %(url)s
+ORDER BY (url = %(url)s) DESC LIMIT 1;
+
+-- name: article_versions
+SELECT title, subtitle, authors, published_at, modified_at, text, content_hash,
+       extractor_version, page_id, valid_from, valid_to
+FROM article_versions WHERE article_id = %(article_id)s ORDER BY valid_to, id;

@@ -140,6 +140,7 @@ def load_results(conn: psycopg.Connection, source_id: str,
             duplicate_pages |= {row["page_id"] for row in conn.execute(
                 query("reject_exact_duplicates_staging"),
                 {"extractor_version": EXTRACTOR_VERSION})}
+            conn.execute(query("archive_changed_articles"))
             changed = conn.execute(query("merge_article_staging")).fetchall()
             duplicate_pages |= {row["page_id"] for row in
                                 conn.execute(query("reject_superseded_staging"))}

@@ -1,0 +1,105 @@
+"""`akhbar export`: stored articles to JSONL, CSV or Parquet, streamed.
+
+JSONL and CSV carry timestamps as ISO 8601 with their offset, lists (authors, tags) as JSON
+arrays in CSV, and the raw page (with `--include-raw`) as base64; Parquet has real types:
+timestamps with zone, lists of strings, binary, written in row groups with zstd.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import IO
+
+from akhbar.sql.corpus import FIELDS, RAW_FIELDS, ArticleRecord
+
+FORMATS = ("jsonl", "csv", "parquet")
+ROW_GROUP = 10_000
+
+
+def choose_fields(fields: list[str] | None, include_raw: bool) -> list[str]:
+    """The columns to write, in the order asked; raw page columns only with include_raw."""
+    chosen = list(fields) if fields else [f for f in FIELDS if f not in RAW_FIELDS]
+    unknown = [f for f in chosen if f not in FIELDS]
+    if unknown:
+        raise ValueError(f"--fields: unknown field(s) {', '.join(unknown)} (known: "
+                         f"{', '.join(FIELDS)})")
+    if include_raw:
+        chosen += [f for f in RAW_FIELDS if f not in chosen]
+    elif any(f in RAW_FIELDS for f in chosen):
+        raise ValueError("--fields: raw_html and raw_encoding need --include-raw")
+    return chosen
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def write_jsonl(records: Iterable[ArticleRecord], fields: list[str], out: IO[str]) -> int:
+    count = 0
+    for record in records:
+        row = {name: _plain(getattr(record, name)) for name in fields}
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[ArticleRecord], fields: list[str], out: IO[str]) -> int:
+    writer = csv.writer(out)
+    writer.writerow(fields)
+    count = 0
+    for record in records:
+        values = [getattr(record, name) for name in fields]
+        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else
+                         "" if v is None else _plain(v) for v in values])
+        count += 1
+    return count
+
+
+def parquet_schema(fields: list[str]):
+    import pyarrow as pa
+
+    stamp = pa.timestamp("us", tz="UTC")
+    types = {
+        "id": pa.int64(), "word_count": pa.int32(), "cluster_id": pa.int64(),
+        "page_id": pa.int64(), "authors": pa.list_(pa.string()), "tags": pa.list_(pa.string()),
+        "published_at": stamp, "modified_at": stamp, "extracted_at": stamp, "changed_at": stamp,
+        "raw_html": pa.binary(),
+    }
+    return pa.schema([pa.field(name, types.get(name, pa.string()),
+                               nullable=name not in ("id", "site", "url", "text"))
+                      for name in fields])
+
+
+def _batches(records: Iterable[ArticleRecord], size: int) -> Iterator[list[ArticleRecord]]:
+    batch: list[ArticleRecord] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_parquet(records: Iterable[ArticleRecord], fields: list[str], path: str) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema(fields)
+    count = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for batch in _batches(records, ROW_GROUP):
+            columns = {name: [getattr(r, name) for r in batch] for name in fields}
+            writer.write_table(pa.table(columns, schema=schema), row_group_size=ROW_GROUP)
+            count += len(batch)
+        if count == 0:
+            writer.write_table(schema.empty_table())
+    return count
