@@ -2,7 +2,9 @@
 
 JSONL and CSV carry timestamps as ISO 8601 with their offset, lists (authors, tags) as JSON
 arrays in CSV, and the raw page (with `--include-raw`) as base64; Parquet has real types:
-timestamps with zone, lists of strings, binary, written in row groups with zstd.
+timestamps with zone, lists of strings, binary, written in row groups with zstd. Earlier
+versions (`--versions`) are a list of objects in JSONL and a JSON array string in CSV and
+Parquet.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO
 
-from akhbar.sql.corpus import FIELDS, RAW_FIELDS, ArticleRecord
+from akhbar.sql.corpus import FIELDS, OPTIONAL_FIELDS, RAW_FIELDS, ArticleRecord
 
 FORMATS = ("jsonl", "csv", "parquet")
 ROW_GROUP = 10_000
 
 
-def choose_fields(fields: list[str] | None, include_raw: bool) -> list[str]:
-    """The columns to write, in the order asked; raw page columns only with include_raw."""
-    chosen = list(fields) if fields else [f for f in FIELDS if f not in RAW_FIELDS]
+def choose_fields(fields: list[str] | None, include_raw: bool,
+                  versions: bool = False) -> list[str]:
+    """The columns to write, in the order asked; raw page columns only with include_raw, the
+    earlier versions only with versions."""
+    chosen = list(fields) if fields else [f for f in FIELDS if f not in OPTIONAL_FIELDS]
     unknown = [f for f in chosen if f not in FIELDS]
     if unknown:
         raise ValueError(f"--fields: unknown field(s) {', '.join(unknown)} (known: "
@@ -31,6 +35,10 @@ def choose_fields(fields: list[str] | None, include_raw: bool) -> list[str]:
         chosen += [f for f in RAW_FIELDS if f not in chosen]
     elif any(f in RAW_FIELDS for f in chosen):
         raise ValueError("--fields: raw_html and raw_encoding need --include-raw")
+    if versions:
+        chosen += [] if "versions" in chosen else ["versions"]
+    elif "versions" in chosen:
+        raise ValueError("--fields: versions needs --versions")
     return chosen
 
 
@@ -72,7 +80,7 @@ def parquet_schema(fields: list[str]):
         "page_id": pa.int64(), "authors": pa.list_(pa.string()), "tags": pa.list_(pa.string()),
         "published_at": stamp, "modified_at": stamp, "extracted_at": stamp, "changed_at": stamp,
         "raw_html": pa.binary(),
-    }
+    }  # versions: a JSON array in a string column
     return pa.schema([pa.field(name, types.get(name, pa.string()),
                                nullable=name not in ("id", "site", "url", "text"))
                       for name in fields])
@@ -89,6 +97,11 @@ def _batches(records: Iterable[ArticleRecord], size: int) -> Iterator[list[Artic
         yield batch
 
 
+def _cell(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) and value and \
+        isinstance(value[0], dict) else value
+
+
 def write_parquet(records: Iterable[ArticleRecord], fields: list[str], path: str) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -97,7 +110,7 @@ def write_parquet(records: Iterable[ArticleRecord], fields: list[str], path: str
     count = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in _batches(records, ROW_GROUP):
-            columns = {name: [getattr(r, name) for r in batch] for name in fields}
+            columns = {name: [_cell(getattr(r, name)) for r in batch] for name in fields}
             writer.write_table(pa.table(columns, schema=schema), row_group_size=ROW_GROUP)
             count += len(batch)
         if count == 0:

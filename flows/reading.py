@@ -38,10 +38,11 @@ def _progress(records, label: str):
 
 def cmd_export(args: argparse.Namespace) -> int:
     try:
-        fields = choose_fields(args.fields.split(",") if args.fields else None, args.include_raw)
+        fields = choose_fields(args.fields.split(",") if args.fields else None, args.include_raw,
+                               args.versions)
         filters = {"site": args.site, "since": args.since, "until": args.until,
                    "updated_since": args.updated_since, "language": args.language,
-                   "include_raw": args.include_raw}
+                   "include_raw": args.include_raw, "versions": args.versions}
         for key in ("since", "until", "updated_since"):
             corpus.as_moment(filters[key])  # a bad date stops here, before any output
     except ValueError as exc:
@@ -195,6 +196,9 @@ def add_commands(add, db_commands) -> None:
                         help="columns to write, in this order (default: all but raw_*)")
     export.add_argument("--include-raw", action="store_true",
                         help="add the raw page (raw_html, base64 in JSONL/CSV) and its encoding")
+    export.add_argument("--versions", action="store_true",
+                        help="add each article's earlier versions (title, text, hashes, "
+                             "valid_from/valid_to)")
     search = add("search", cmd_search, "full-text search of the stored articles")
     search.add_argument("query", help='words, "a phrase", -word to exclude, OR')
     _filters(search)

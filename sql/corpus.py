@@ -53,6 +53,7 @@ class ArticleRecord:
     changed_at: datetime
     raw_html: bytes | None = None
     raw_encoding: str | None = None
+    versions: list[dict] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -60,6 +61,7 @@ class ArticleRecord:
 
 FIELDS = tuple(f.name for f in fields(ArticleRecord))
 RAW_FIELDS = ("raw_html", "raw_encoding")
+OPTIONAL_FIELDS = (*RAW_FIELDS, "versions")
 
 
 @dataclass(frozen=True)
@@ -131,13 +133,14 @@ def _sites(site: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
 def articles(site: str | list[str] | None = None, since: str | date | None = None,
              until: str | date | None = None, updated_since: str | datetime | None = None,
              language: str | None = None, query: str | None = None,
-             include_raw: bool = False,
+             include_raw: bool = False, versions: bool = False,
              conn: psycopg.Connection | None = None) -> Iterator[ArticleRecord]:
     """Stored articles, oldest first, filtered by site(s), `published_at` in [since, until),
-    `changed_at` after `updated_since`, language and a full-text `query`."""
+    `changed_at` after `updated_since`, language and a full-text `query`; with `include_raw`
+    the raw page and its encoding, with `versions` the article's earlier versions."""
     params = {"sites": _sites(site), "since": as_moment(since), "until": as_moment(until),
               "updated_since": as_moment(updated_since), "language": language,
-              "include_raw": include_raw}
+              "include_raw": include_raw, "versions": versions}
     params["query"] = search_form(query) if query else None
     with _connection(conn) as db, db.transaction():
         with db.cursor(name="akhbar_corpus_articles") as cursor:

@@ -368,6 +368,15 @@ SELECT a.id, a.source_id AS site, a.url, a.canonical_url, a.title, a.subtitle, a
        a.extractor_version, a.page_id, a.extracted_at, a.changed_at,
        CASE WHEN %(include_raw)s THEN p.body END AS raw_html,
        CASE WHEN %(include_raw)s THEN p.encoding END AS raw_encoding,
+       CASE WHEN %(versions)s THEN
+           (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'title', v.title, 'subtitle', v.subtitle, 'authors', v.authors,
+                       'published_at', v.published_at, 'modified_at', v.modified_at,
+                       'text', v.text, 'content_hash', v.content_hash,
+                       'extractor_version', v.extractor_version, 'page_id', v.page_id,
+                       'valid_from', v.valid_from, 'valid_to', v.valid_to)
+                   ORDER BY v.valid_to, v.id), '[]'::jsonb)
+            FROM article_versions v WHERE v.article_id = a.id) END AS versions,
        CASE WHEN %(query)s::text IS NULL THEN NULL
             ELSE ts_rank_cd(a.search, websearch_to_tsquery('arabic', %(query)s)) END AS rank
 FROM articles a

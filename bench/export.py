@@ -1,0 +1,280 @@
+"""`akhbar export` throughput and memory, and `akhbar search` latency, over synthetic articles.
+
+    python bench/export.py [--articles 100000] [--queries 50] [--database-url URL]
+
+Fills a throwaway embedded PostgreSQL (a temporary AKHBAR_DATA_DIR; $AKHBAR_DATABASE_URL is
+ignored) by COPY with Arabic articles of 300-800 words drawn from a Zipf-distributed vocabulary
+of root-and-pattern words, then runs the real CLI (`akhbar export -o FILE.jsonl|.parquet`) in
+child processes, timing them and taking their peak RSS from wait4, and times `corpus.search()`
+in-process. With --database-url it works in a new database `akhbar_bench_<pid>` on that server
+and drops it at the end; no existing database is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psutil
+import psycopg
+import pyarrow.parquet as pq
+from akhbar import sql
+from akhbar.extract.arabic import count_words, normalize_for_search
+from akhbar.sql import corpus
+from akhbar.sql.embedded import EMBEDDED_DATABASE, join
+from psycopg.conninfo import make_conninfo
+
+GOAL_ROWS_S, GOAL_RSS_MIB, GOAL_P95_MS = 5000, 300, 200
+MIB = 1024 * 1024
+ROOT_LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
+PATTERNS = ("{0}{1}{2}", "{0}ا{1}{2}", "م{0}{1}و{2}", "{0}{1}ي{2}", "{0}{1}ا{2}", "ت{0}{1}ي{2}",
+            "م{0}{1}{2}ة", "{0}{1}{2}ة", "است{0}{1}ا{2}", "إ{0}{1}ا{2}", "أ{0}{1}{2}", "{0}{1}ّ{2}",
+            "{0}{1}{2}ى", "{0}{1}{2}ات", "م{0}{1}{2}ين", "م{0}ا{1}{2}", "ا{0}ت{1}ا{2}")
+PREFIXES = ("", "", "", "ال", "ال", "و", "وال", "ب", "بال", "ل", "لل", "ف")
+FUNCTION_WORDS = ("في", "من", "إلى", "على", "أن", "عن", "مع", "هذا", "هذه", "التي", "الذي",
+                  "قال", "وقد", "كما", "بعد", "قبل", "بين", "حول", "خلال", "إن", "كان", "لم")
+NAMES = ("محمد علي", "أحمد حسن", "فاطمة الزهراء", "خالد يوسف", "مريم سعيد", "ليلى عمر")
+SECTIONS = ("سياسة", "اقتصاد", "رياضة", "ثقافة", "دولي", "محليات", None)
+SITES = ("bench-a", "bench-b", "bench-c")
+PAGE_COLS = "id, source_id, url, final_url, http_status, encoding, body, sha256, fetched_at"
+ARTICLE_COLS = ("id, source_id, url, canonical_url, title, subtitle, authors, published_at, "
+                "modified_at, section, tags, agency, language, text, text_normalized, word_count, "
+                "content_hash, extractor_version, extracted_at, changed_at, page_id, lead_image")
+
+
+class Words:
+    """A vocabulary in written and search form, with Zipf (1/rank) sampling."""
+
+    def __init__(self, rng: random.Random, size: int) -> None:
+        found = dict.fromkeys(FUNCTION_WORDS)
+        while len(found) < size:
+            root = rng.sample(ROOT_LETTERS, 3)
+            found[rng.choice(PREFIXES) + rng.choice(PATTERNS).format(*root)] = None
+        self.text = list(found)
+        self.norm = [normalize_for_search(word) for word in self.text]
+        self.cum = list(itertools.accumulate(1 / rank for rank in range(1, size + 1)))
+
+    def draw(self, rng: random.Random, k: int) -> list[int]:
+        return rng.choices(range(len(self.text)), cum_weights=self.cum, k=k)
+
+
+def render(words: list[str], plan: list[list[list[int]]], comma: str) -> str:
+    def sentence(ids: list[int]) -> str:
+        half = len(ids) // 2 if len(ids) >= 6 else 0
+        head = " ".join(words[i] for i in ids[:half])
+        return (head + comma + " " if head else "") + " ".join(words[i] for i in ids[half:]) + "."
+    return "\n".join(" ".join(sentence(s) for s in para) for para in plan)
+
+
+def meta(i: int) -> tuple[str, str, datetime, datetime]:
+    """An article's site, URL, publication and extraction times (its page shares them)."""
+    rng = random.Random(-i)
+    site, published = SITES[i % len(SITES)], datetime(2015, 1, 1, tzinfo=UTC) + timedelta(
+        seconds=rng.randrange(10 * 365 * 86400))
+    extracted = published + timedelta(hours=rng.randint(1, 48))
+    return site, f"https://{site}.example/{published:%Y/%m/%d}/{i}", published, extracted
+
+
+def page(i: int) -> tuple:
+    site, url, _, fetched = meta(i)
+    body = f"<html><body><h1>{i}</h1></body></html>".encode()
+    return i, site, url, url, 200, "utf-8", body, hashlib.sha256(body).hexdigest(), fetched
+
+
+def article(rng: random.Random, words: Words, i: int) -> tuple[tuple, list[int]]:
+    """One article row and its word ids."""
+    ids, plan, pos = words.draw(rng, rng.randint(300, 800)), [], 0
+    while pos < len(ids):
+        para = []
+        for _ in range(rng.randint(2, 5)):
+            n = rng.randint(8, 20)
+            para.append(ids[pos:pos + n])
+            pos += n
+        plan.append([s for s in para if s])
+    text, norm = render(words.text, plan, "،"), render(words.norm, plan, ",")
+    site, url, published, extracted = meta(i)
+    title = " ".join(words.text[w] for w in words.draw(rng, rng.randint(6, 12)))
+    return (i, site, url, url, title, title if i % 2 else None, rng.sample(NAMES, i % 3),
+            published, extracted if i % 5 == 0 else None, rng.choice(SECTIONS),
+            [words.text[w] for w in words.draw(rng, i % 6)], "واس" if i % 7 == 0 else None, "ar",
+            text, norm, len(ids), hashlib.sha256(norm.encode()).hexdigest(), "bench-1", extracted,
+            extracted, i, f"https://{site}.example/img/{i}.jpg"), ids
+
+
+def fill(conn: psycopg.Connection, n: int, words: Words) -> tuple[list[str], float]:
+    """COPY n articles; return word bigrams of some (for phrase queries) and generation time."""
+    rng, bigrams, generating = random.Random(7), [], 0.0
+    with conn.transaction(), conn.cursor() as cur:
+        for site in SITES:
+            cur.execute("INSERT INTO sources (id, name, base_url) VALUES (%s, %s, %s)",
+                        (site, site, f"https://{site}.example/"))
+        with cur.copy(f"COPY pages ({PAGE_COLS}) FROM STDIN") as copy:
+            for i in range(1, n + 1):
+                copy.write_row(page(i))
+        with cur.copy(f"COPY articles ({ARTICLE_COLS}) FROM STDIN") as copy:
+            for i in range(1, n + 1):
+                started = time.perf_counter()
+                row, ids = article(rng, words, i)
+                generating += time.perf_counter() - started
+                if i <= 50:  # the cheaply built search form must be the real one
+                    assert normalize_for_search(row[13]) == row[14], row[13][:200]
+                    assert count_words(row[13]) == row[15]
+                if i % max(1, n // 200) == 0:
+                    at = rng.randrange(len(ids) - 1)
+                    bigrams.append(f"{words.text[ids[at]]} {words.text[ids[at + 1]]}")
+                copy.write_row(row)
+        for table in ("pages", "articles"):
+            cur.execute(f"SELECT setval('{table}_id_seq', %s)", (n,))
+    return bigrams, generating
+
+
+def run_cli(args: list[str], out: Path) -> tuple[float, float, list[tuple[float, int]]]:
+    """Run `akhbar ARGS` (stdout to `out`): wall seconds, peak RSS MiB (wait4), RSS samples."""
+    samples: list[tuple[float, int]] = []
+    started = time.perf_counter()
+    with open(out, "wb") as stdout, tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "akhbar.flows.cli", *args],
+                                 stdout=stdout, stderr=stderr)
+
+        def sample() -> None:
+            with_pid = psutil.Process(child.pid)
+            while child.returncode is None:
+                try:
+                    samples.append((time.perf_counter() - started, with_pid.memory_info().rss))
+                except psutil.Error:
+                    return
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
+        if child.returncode:
+            stderr.seek(0)
+            sys.exit(f"akhbar {' '.join(args)} failed:\n{stderr.read().decode()[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, samples  # ru_maxrss is in KiB on Linux
+
+
+def lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+
+
+def rss_at(samples: list[tuple[float, int]], share: float) -> float:
+    """RSS (MiB) at `share` of the run's sampled duration."""
+    at = samples[-1][0] * share
+    return next(rss for t, rss in samples if t >= at) / MIB if samples else 0.0
+
+
+def queries(rng: random.Random, words: Words, bigrams: list[str], n: int) -> list[str]:
+    """Single words, two words (AND) and quoted phrases from stored articles."""
+    def word() -> str:
+        return rng.choice(words.text[len(FUNCTION_WORDS):])
+    kinds = (lambda: word(), lambda: f"{word()} {word()}", lambda: f'"{rng.choice(bigrams)}"')
+    return [kinds[i % 3]() for i in range(n)]
+
+
+def bench(args: argparse.Namespace, url: str, work: Path, env_note: str) -> list[tuple]:
+    rows: list[tuple] = []
+    words = Words(random.Random(1), args.vocabulary)
+    sql.migrate(url)
+    with sql.connect(url, autocommit=True) as conn:  # also holds the embedded server up
+        started = time.perf_counter()
+        bigrams, generating = fill(conn, args.articles, words)
+        copied = time.perf_counter() - started
+        conn.execute("VACUUM ANALYZE pages, articles")
+        vacuumed = time.perf_counter() - started - copied
+        size = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('articles')) AS s"
+                            ).fetchone()["s"]
+        print(f"fill: {args.articles} articles COPY {copied:.1f} s (Python generating "
+              f"{generating:.1f} s), VACUUM ANALYZE {vacuumed:.1f} s; articles {size}; {env_note}")
+        rows.append(("fill (COPY + VACUUM ANALYZE)", f"{copied + vacuumed:.1f} s", "", ""))
+        for fmt in ("jsonl", "parquet"):
+            path = work / f"articles.{fmt}"
+            wall, peak, samples = run_cli(["export", "-o", str(path)], work / "stdout")
+            count = pq.read_metadata(path).num_rows if fmt == "parquet" else lines(path)
+            assert count == args.articles, (fmt, count)
+            print(f"export {fmt}: {count} rows in {wall:.1f} s, {path.stat().st_size / MIB:.0f} "
+                  f"MiB; RSS at 25% {rss_at(samples, .25):.0f} MiB, at 90% "
+                  f"{rss_at(samples, .9):.0f} MiB, peak {peak:.0f} MiB")
+            rows.append((f"export {fmt} rows/s", f"{count / wall:,.0f}", f"≥ {GOAL_ROWS_S:,}",
+                         count / wall >= GOAL_ROWS_S))
+            rows.append((f"export {fmt} peak RSS", f"{peak:.0f} MiB", f"< {GOAL_RSS_MIB} MiB",
+                         peak < GOAL_RSS_MIB))
+            path.unlink()
+        asked = queries(random.Random(3), words, bigrams, args.queries + 1)
+        corpus.search(asked[0], limit=20, conn=conn)  # warm-up: imports, caches
+        timings: list[tuple[float, str, int]] = []
+        for text in asked[1:]:
+            started = time.perf_counter()
+            hits = corpus.search(text, limit=20, conn=conn)
+            timings.append(((time.perf_counter() - started) * 1000, text, len(hits)))
+        ms = sorted(t for t, _, _ in timings)
+        p95 = statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
+        slowest = max(timings)
+        print(f"search: {len(ms)} queries, p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms,"
+              f" max {slowest[0]:.0f} ms ({slowest[1]!r}, {slowest[2]} hits); no hits for "
+              f"{sum(1 for *_, hits in timings if not hits)}")
+        rows.append(("search p50 / max (in-process)", f"{statistics.median(ms):.0f} / "
+                     f"{ms[-1]:.0f} ms", "", ""))
+        rows.append(("search p95 (in-process)", f"{p95:.0f} ms", f"< {GOAL_P95_MS} ms",
+                     p95 < GOAL_P95_MS))
+        wall, peak, _ = run_cli(["search", asked[1], "--json"], work / "hits.json")
+        rows.append(("`akhbar search` CLI end to end", f"{wall * 1000:.0f} ms", "", ""))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--vocabulary", type=int, default=5000, help="distinct words")
+    parser.add_argument("--database-url", help="a server to create a scratch database on "
+                        "(default: a temporary embedded PostgreSQL)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-export-") as tmp:
+        work, server, admin = Path(tmp), None, args.database_url
+        if admin:
+            name = f"akhbar_bench_{os.getpid()}"
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {name}")
+            url, note = make_conninfo(admin, dbname=name), f"scratch database {name}"
+        else:
+            os.environ[sql.DATA_DIR_ENV] = str(work / "data")
+            os.environ.pop(sql.DATABASE_URL_ENV, None)
+            server = join(work / "data" / "pgdata", EMBEDDED_DATABASE)
+            url, note = server.url(EMBEDDED_DATABASE), f"embedded server in {work}"
+        if admin:
+            os.environ[sql.DATABASE_URL_ENV] = url  # else the CLI children join our server
+        try:
+            rows = bench(args, url, work, note)
+        finally:
+            if server:
+                server.leave()
+            elif admin:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    print(f"\n{'measure':34} {'figure':>14}  {'goal':12} met")
+    for label, figure, goal, met in rows:
+        print(f"{label:34} {figure:>14}  {goal:12} {'' if met == '' else 'yes' if met else 'NO'}")
+    left = subprocess.run(["pgrep", "-af", "postgres"], capture_output=True, text=True).stdout
+    mine = [line for line in left.splitlines() if tmp in line]
+    print(f"\npostgres processes left: {len(left.splitlines())} in all, {len(mine)} of this run")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
