@@ -202,6 +202,9 @@ def bench(args: argparse.Namespace, url: str, work: Path, env_note: str) -> list
         print(f"fill: {args.articles} articles COPY {copied:.1f} s (Python generating "
               f"{generating:.1f} s), VACUUM ANALYZE {vacuumed:.1f} s; articles {size}; {env_note}")
         rows.append(("fill (COPY + VACUUM ANALYZE)", f"{copied + vacuumed:.1f} s", "", ""))
+        wall, peak, _ = run_cli(["export", "--site", "none", "-o", str(work / "0.jsonl")],
+                                work / "stdout")
+        rows.append(("`akhbar export` of 0 rows", f"{wall:.1f} s", f"{peak:.0f} MiB", ""))
         for fmt in ("jsonl", "parquet"):
             path = work / f"articles.{fmt}"
             wall, peak, samples = run_cli(["export", "-o", str(path)], work / "stdout")

@@ -181,3 +181,11 @@ def test_version_and_help_of_the_new_commands():
     for command in (("export",), ("search",), ("stats",), ("history",), ("db", "url"),
                     ("db", "serve"), ("db", "shell")):
         assert akhbar(*command, "--help").returncode == 0
+
+
+def test_the_watermark_waits_for_a_load_still_in_progress(stored):
+    with connect() as loader, connect(autocommit=True) as exporter:
+        with loader.transaction():
+            started = loader.execute("SELECT now() AS t").fetchone()["t"]
+            assert corpus.watermark(exporter) <= started
+        assert corpus.watermark(exporter) > started
