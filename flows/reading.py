@@ -20,7 +20,7 @@ from akhbar.flows.export import (
     write_jsonl,
     write_parquet,
 )
-from akhbar.sql import connect, corpus, database_url, redact
+from akhbar.sql import connect, corpus, database_url, migrate, redact
 
 
 class UsageError(Exception):
@@ -50,6 +50,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.output)
     if fmt == "parquet" and not args.output:
         raise UsageError("Parquet needs a file: add -o FILE.parquet")
+    migrate()
     with connect() as conn:
         watermark = corpus.watermark(conn)  # before reading: nothing changed later is missed
         records = _progress(corpus.articles(conn=conn, **filters), "export")
@@ -153,6 +154,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_db_url(args: argparse.Namespace) -> int:
+    migrate()
     url = database_url()
     print(url if args.show_password else redact(url))
     if not os.environ.get("AKHBAR_DATABASE_URL"):
@@ -162,6 +164,7 @@ def cmd_db_url(args: argparse.Namespace) -> int:
 
 
 def cmd_db_serve(args: argparse.Namespace) -> int:
+    migrate()
     url = database_url()
     print(f"PostgreSQL is up: {url}\nPress Ctrl-C to stop holding it.", flush=True)
     try:
@@ -177,6 +180,7 @@ def cmd_db_shell(args: argparse.Namespace) -> int:
         raise UsageError("psql is not installed: install the PostgreSQL client (Debian/Ubuntu: "
                          "`sudo apt install postgresql-client`; macOS: `brew install libpq`), "
                          "or connect another client to `akhbar db url`")
+    migrate()
     return subprocess.call([psql, database_url()])
 
 

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time
+from functools import cache
 
 import psycopg
-from akhbar.sql import connect
+from akhbar.sql import connect, migrate
 from akhbar.sql import query as named_query
 
 BATCH = 2000
@@ -120,8 +121,15 @@ def _connection(conn: psycopg.Connection | None) -> Iterator[psycopg.Connection]
     if conn is not None:
         yield conn
         return
+    _migrated()
     with connect() as own:
         yield own
+
+
+@cache
+def _migrated() -> None:
+    """Pending migrations applied, once per process (a fresh database has no tables yet)."""
+    migrate()
 
 
 def _sites(site: str | list[str] | tuple[str, ...] | None) -> list[str] | None:

@@ -331,3 +331,18 @@ def test_programs_out_of_the_server_users_reach_are_copied_not_opened_up(tmp_pat
     assert stat.S_IMODE(home.stat().st_mode) == 0o700  # the home stays closed
     assert cluster.shared_binaries(install / "bin", account) == binaries  # copied once
     shutil.rmtree(shared)
+
+
+def test_db_serve_holds_the_server_for_db_url_and_stops_it_on_ctrl_c(tmp_path):
+    data = tmp_path / "data"
+    serve = subprocess.Popen([str(AKHBAR), "db", "serve"], env=environment(data),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = serve.stdout.readline()
+    assert first.startswith("PostgreSQL is up: postgresql://"), serve.communicate(timeout=60)
+    url = subprocess.run([str(AKHBAR), "db", "url"], env=environment(data), capture_output=True,
+                         text=True, timeout=120).stdout.strip()
+    with psycopg.connect(url) as conn:  # works while `db serve` holds the server
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    serve.send_signal(signal.SIGINT)
+    assert serve.wait(timeout=60) == 0
+    assert not wait_until_no_server(data, seconds=10), "db serve left the server running"
