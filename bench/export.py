@@ -1,18 +1,17 @@
-"""`akhbar export` throughput and memory, and `akhbar search` latency, over synthetic articles.
+"""`akhbar export` throughput and memory, `akhbar search` latency, over synthetic articles.
 
     python bench/export.py [--articles 100000] [--queries 50] [--database-url URL]
 
-Fills a throwaway embedded PostgreSQL (a temporary AKHBAR_DATA_DIR; $AKHBAR_DATABASE_URL is
-ignored) by COPY with Arabic articles of 300-800 words drawn from a Zipf-distributed vocabulary
-of root-and-pattern words, then runs the real CLI (`akhbar export -o FILE.jsonl|.parquet`) in
-child processes, timing them and taking their peak RSS from wait4, and times `corpus.search()`
-in-process. With --database-url it works in a new database `akhbar_bench_<pid>` on that server
-and drops it at the end; no existing database is touched.
+COPYs Arabic articles (300-800 words of a Zipf-distributed root-and-pattern vocabulary) into a
+throwaway embedded PostgreSQL ($AKHBAR_DATABASE_URL is ignored; with --database-url, into a new
+database `akhbar_bench_<pid>` there, dropped at the end), runs the real `akhbar export` in child
+processes (wall time, peak RSS from wait4) and times `corpus.search()` in-process.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import os
@@ -78,15 +77,14 @@ def render(words: list[str], plan: list[list[list[int]]], comma: str) -> str:
 
 
 def meta(i: int) -> tuple[str, str, datetime, datetime]:
-    """An article's site, URL, publication and extraction times (its page shares them)."""
-    rng = random.Random(-i)
-    site, published = SITES[i % len(SITES)], datetime(2015, 1, 1, tzinfo=UTC) + timedelta(
-        seconds=rng.randrange(10 * 365 * 86400))
+    """An article's site, URL, publication (2015-2024) and extraction times; its page's too."""
+    rng, site = random.Random(-i), SITES[i % len(SITES)]
+    published = datetime(2015, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(315_360_000))
     extracted = published + timedelta(hours=rng.randint(1, 48))
     return site, f"https://{site}.example/{published:%Y/%m/%d}/{i}", published, extracted
 
 
-def page(i: int) -> tuple:
+def page(i: int) -> tuple:  # a small body: raw pages are not exported (no --include-raw)
     site, url, _, fetched = meta(i)
     body = f"<html><body><h1>{i}</h1></body></html>".encode()
     return i, site, url, url, 200, "utf-8", body, hashlib.sha256(body).hexdigest(), fetched
@@ -94,14 +92,11 @@ def page(i: int) -> tuple:
 
 def article(rng: random.Random, words: Words, i: int) -> tuple[tuple, list[int]]:
     """One article row and its word ids."""
-    ids, plan, pos = words.draw(rng, rng.randint(300, 800)), [], 0
-    while pos < len(ids):
-        para = []
-        for _ in range(rng.randint(2, 5)):
-            n = rng.randint(8, 20)
-            para.append(ids[pos:pos + n])
-            pos += n
-        plan.append([s for s in para if s])
+    ids, cuts = words.draw(rng, rng.randint(300, 800)), [0]
+    while cuts[-1] < len(ids):  # sentences of 8-20 words, paragraphs of 4 sentences
+        cuts.append(cuts[-1] + rng.randint(8, 20))
+    plan = [[ids[a:b] for a, b in zip(cuts[j:j + 4], cuts[j + 1:j + 5], strict=False)]
+            for j in range(0, len(cuts) - 1, 4)]
     text, norm = render(words.text, plan, "،"), render(words.norm, plan, ",")
     site, url, published, extracted = meta(i)
     title = " ".join(words.text[w] for w in words.draw(rng, rng.randint(6, 12)))
@@ -139,56 +134,68 @@ def fill(conn: psycopg.Connection, n: int, words: Words) -> tuple[list[str], flo
     return bigrams, generating
 
 
-def run_cli(args: list[str], out: Path) -> tuple[float, float, list[tuple[float, int]]]:
-    """Run `akhbar ARGS` (stdout to `out`): wall seconds, peak RSS MiB (wait4), RSS samples."""
-    samples: list[tuple[float, int]] = []
+def run_cli(args: list[str], out: Path) -> tuple[float, float, list[float]]:
+    """`akhbar ARGS` in a child (stdout to `out`): wall s, peak RSS MiB (wait4), RSS samples."""
+    samples: list[float] = []
     started = time.perf_counter()
     with open(out, "wb") as stdout, tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen([sys.executable, "-m", "akhbar.flows.cli", *args],
                                  stdout=stdout, stderr=stderr)
 
-        def sample() -> None:
-            with_pid = psutil.Process(child.pid)
-            while child.returncode is None:
-                try:
-                    samples.append((time.perf_counter() - started, with_pid.memory_info().rss))
-                except psutil.Error:
-                    return
-                time.sleep(0.1)
+        def sample() -> None:  # every 0.1 s until the child is reaped
+            with contextlib.suppress(psutil.Error):
+                while child.returncode is None:
+                    samples.append(psutil.Process(child.pid).memory_info().rss / MIB)
+                    time.sleep(0.1)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        threading.Thread(target=sample, daemon=True).start()
         _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        sampler.join()
+        wall, child.returncode = time.perf_counter() - started, os.waitstatus_to_exitcode(status)
         if child.returncode:
             stderr.seek(0)
             sys.exit(f"akhbar {' '.join(args)} failed:\n{stderr.read().decode()[-3000:]}")
     return wall, usage.ru_maxrss / 1024, samples  # ru_maxrss is in KiB on Linux
 
 
-def lines(path: Path) -> int:
+def count_rows(path: Path) -> int:
+    if path.suffix == ".parquet":
+        return pq.read_metadata(path).num_rows
     with open(path, "rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
 
 
-def rss_at(samples: list[tuple[float, int]], share: float) -> float:
-    """RSS (MiB) at `share` of the run's sampled duration."""
-    at = samples[-1][0] * share
-    return next(rss for t, rss in samples if t >= at) / MIB if samples else 0.0
+def p95(ms: list[float]) -> float:
+    return statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
 
 
-def queries(rng: random.Random, words: Words, bigrams: list[str], n: int) -> list[str]:
-    """Single words, two words (AND) and quoted phrases from stored articles."""
-    def word() -> str:
-        return rng.choice(words.text[len(FUNCTION_WORDS):])
-    kinds = (lambda: word(), lambda: f"{word()} {word()}", lambda: f'"{rng.choice(bigrams)}"')
-    return [kinds[i % 3]() for i in range(n)]
+def search_rows(conn: psycopg.Connection, words: Words, bigrams: list[str], n: int,
+                work: Path) -> list[tuple]:
+    """Time corpus.search() for n queries: single words, two words (AND), quoted phrases."""
+    rng = random.Random(3)
+    word = lambda: rng.choice(words.text[len(FUNCTION_WORDS):])  # noqa: E731
+    kinds = {"word": word, "two words": lambda: f"{word()} {word()}",
+             "phrase": lambda: f'"{rng.choice(bigrams)}"'}
+    asked = [(kind, make()) for _ in range(n // 3 + 1) for kind, make in kinds.items()][:n]
+    corpus.search(asked[0][1], conn=conn)  # warm-up (camel-tools import), not counted
+    timed: list[tuple[float, str, str, int]] = []
+    for kind, text in asked:
+        started = time.perf_counter()
+        hits = len(corpus.search(text, limit=20, conn=conn))
+        timed.append(((time.perf_counter() - started) * 1000, kind, text, hits))
+    ms = sorted(t[0] for t in timed)
+    worst = max(timed)
+    print(f"search: {len(ms)} queries; slowest {worst[0]:.0f} ms: {worst[2]} ({worst[1]}); "
+          f"{sum(1 for t in timed if not t[3])} without hits")
+    rows = [(f"search p95 {k} (×{sum(1 for t in timed if t[1] == k)})",
+             f"{p95([t[0] for t in timed if t[1] == k]):.0f} ms", "", "") for k in kinds]
+    wall, _, _ = run_cli(["search", asked[0][1], "--json"], work / "hits.json")
+    return [("search p50 / max", f"{statistics.median(ms):.0f} / {ms[-1]:.0f} ms", "", ""),
+            *rows, ("search p95 (in-process)", f"{p95(ms):.0f} ms", f"< {GOAL_P95_MS} ms",
+                    p95(ms) < GOAL_P95_MS),
+            ("`akhbar search` CLI end to end", f"{wall * 1000:.0f} ms", "", "")]
 
 
-def bench(args: argparse.Namespace, url: str, work: Path, env_note: str) -> list[tuple]:
-    rows: list[tuple] = []
+def bench(args: argparse.Namespace, url: str, work: Path) -> list[tuple]:
     words = Words(random.Random(1), args.vocabulary)
     sql.migrate(url)
     with sql.connect(url, autocommit=True) as conn:  # also holds the embedded server up
@@ -196,48 +203,29 @@ def bench(args: argparse.Namespace, url: str, work: Path, env_note: str) -> list
         bigrams, generating = fill(conn, args.articles, words)
         copied = time.perf_counter() - started
         conn.execute("VACUUM ANALYZE pages, articles")
-        vacuumed = time.perf_counter() - started - copied
-        size = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('articles')) AS s"
-                            ).fetchone()["s"]
-        print(f"fill: {args.articles} articles COPY {copied:.1f} s (Python generating "
-              f"{generating:.1f} s), VACUUM ANALYZE {vacuumed:.1f} s; articles {size}; {env_note}")
-        rows.append(("fill (COPY + VACUUM ANALYZE)", f"{copied + vacuumed:.1f} s", "", ""))
+        size = conn.execute("SELECT pg_total_relation_size('articles') AS s").fetchone()["s"]
+        print(f"fill: {args.articles} articles by COPY in {copied:.1f} s (Python generating "
+              f"{generating:.1f} s), VACUUM ANALYZE {time.perf_counter() - started - copied:.1f}"
+              f" s; articles table with indexes {size / MIB:.0f} MiB")
+        rows: list[tuple] = [("fill (COPY + VACUUM ANALYZE)",
+                              f"{time.perf_counter() - started:.1f} s", "", "")]
         wall, peak, _ = run_cli(["export", "--site", "none", "-o", str(work / "0.jsonl")],
                                 work / "stdout")
-        rows.append(("`akhbar export` of 0 rows", f"{wall:.1f} s", f"{peak:.0f} MiB", ""))
+        rows.append(("`akhbar export` of 0 rows", f"{wall:.1f} s {peak:.0f} MiB", "", ""))
         for fmt in ("jsonl", "parquet"):
             path = work / f"articles.{fmt}"
-            wall, peak, samples = run_cli(["export", "-o", str(path)], work / "stdout")
-            count = pq.read_metadata(path).num_rows if fmt == "parquet" else lines(path)
-            assert count == args.articles, (fmt, count)
-            print(f"export {fmt}: {count} rows in {wall:.1f} s, {path.stat().st_size / MIB:.0f} "
-                  f"MiB; RSS at 25% {rss_at(samples, .25):.0f} MiB, at 90% "
-                  f"{rss_at(samples, .9):.0f} MiB, peak {peak:.0f} MiB")
-            rows.append((f"export {fmt} rows/s", f"{count / wall:,.0f}", f"≥ {GOAL_ROWS_S:,}",
-                         count / wall >= GOAL_ROWS_S))
-            rows.append((f"export {fmt} peak RSS", f"{peak:.0f} MiB", f"< {GOAL_RSS_MIB} MiB",
-                         peak < GOAL_RSS_MIB))
+            wall, peak, rss = run_cli(["export", "-o", str(path)], work / "stdout")
+            count, size = count_rows(path), path.stat().st_size / MIB
             path.unlink()
-        asked = queries(random.Random(3), words, bigrams, args.queries + 1)
-        corpus.search(asked[0], limit=20, conn=conn)  # warm-up: imports, caches
-        timings: list[tuple[float, str, int]] = []
-        for text in asked[1:]:
-            started = time.perf_counter()
-            hits = corpus.search(text, limit=20, conn=conn)
-            timings.append(((time.perf_counter() - started) * 1000, text, len(hits)))
-        ms = sorted(t for t, _, _ in timings)
-        p95 = statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
-        slowest = max(timings)
-        print(f"search: {len(ms)} queries, p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms,"
-              f" max {slowest[0]:.0f} ms ({slowest[1]!r}, {slowest[2]} hits); no hits for "
-              f"{sum(1 for *_, hits in timings if not hits)}")
-        rows.append(("search p50 / max (in-process)", f"{statistics.median(ms):.0f} / "
-                     f"{ms[-1]:.0f} ms", "", ""))
-        rows.append(("search p95 (in-process)", f"{p95:.0f} ms", f"< {GOAL_P95_MS} ms",
-                     p95 < GOAL_P95_MS))
-        wall, peak, _ = run_cli(["search", asked[1], "--json"], work / "hits.json")
-        rows.append(("`akhbar search` CLI end to end", f"{wall * 1000:.0f} ms", "", ""))
-    return rows
+            assert count == args.articles, (fmt, count)
+            print(f"export {fmt}: {count} rows in {wall:.1f} s, {size:.0f} MiB; RSS at 25% / 50%"
+                  f" / 90% of the run " + " / ".join(
+                      f"{rss[int(len(rss) * q)]:.0f}" for q in (.25, .5, .9)) + " MiB")
+            rows += [(f"export {fmt} rows/s", f"{count / wall:,.0f}", f"≥ {GOAL_ROWS_S:,}",
+                      count / wall >= GOAL_ROWS_S),
+                     (f"export {fmt} peak RSS", f"{peak:.0f} MiB", f"< {GOAL_RSS_MIB} MiB",
+                      peak < GOAL_RSS_MIB)]
+        return rows + search_rows(conn, words, bigrams, args.queries, work)
 
 
 def main() -> int:
@@ -245,37 +233,36 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--vocabulary", type=int, default=5000, help="distinct words")
-    parser.add_argument("--database-url", help="a server to create a scratch database on "
+    parser.add_argument("--database-url", help="a server to make a scratch database on "
                         "(default: a temporary embedded PostgreSQL)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-export-") as tmp:
-        work, server, admin = Path(tmp), None, args.database_url
-        if admin:
-            name = f"akhbar_bench_{os.getpid()}"
+        server, admin, name = None, args.database_url, f"akhbar_bench_{os.getpid()}"
+        if admin:  # CREATE fails if the name is taken: no existing database is used
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f"CREATE DATABASE {name}")
-            url, note = make_conninfo(admin, dbname=name), f"scratch database {name}"
-        else:
-            os.environ[sql.DATA_DIR_ENV] = str(work / "data")
+            url = os.environ[sql.DATABASE_URL_ENV] = make_conninfo(admin, dbname=name)
+        else:  # the CLI children join this server through AKHBAR_DATA_DIR
             os.environ.pop(sql.DATABASE_URL_ENV, None)
-            server = join(work / "data" / "pgdata", EMBEDDED_DATABASE)
-            url, note = server.url(EMBEDDED_DATABASE), f"embedded server in {work}"
-        if admin:
-            os.environ[sql.DATABASE_URL_ENV] = url  # else the CLI children join our server
+            os.environ[sql.DATA_DIR_ENV] = str(Path(tmp) / "data")
+            server = join(Path(tmp) / "data" / "pgdata", EMBEDDED_DATABASE)
+            url = server.url(EMBEDDED_DATABASE)
+        print(f"database: {sql.redact(url)}")
         try:
-            rows = bench(args, url, work, note)
+            rows = bench(args, url, Path(tmp))
         finally:
             if server:
-                server.leave()
-            elif admin:
+                server.leave()  # the last user: stops it
+            else:
                 with psycopg.connect(admin, autocommit=True) as conn:
                     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    print(f"\n{'measure':34} {'figure':>14}  {'goal':12} met")
+    print(f"\n{'measure':34} {'figure':>16}  {'goal':12} met")
     for label, figure, goal, met in rows:
-        print(f"{label:34} {figure:>14}  {goal:12} {'' if met == '' else 'yes' if met else 'NO'}")
+        print(f"{label:34} {figure:>16}  {goal:12} {'' if met == '' else 'yes' if met else 'NO'}")
     left = subprocess.run(["pgrep", "-af", "postgres"], capture_output=True, text=True).stdout
-    mine = [line for line in left.splitlines() if tmp in line]
-    print(f"\npostgres processes left: {len(left.splitlines())} in all, {len(mine)} of this run")
+    ours = [line for line in left.splitlines() if server and str(server.socket_dir) in line]
+    print(f"\npostgres processes left by this run: {len(ours)} (others on this machine: "
+          f"{len(left.splitlines()) - len(ours)})")
     return 0
 
 

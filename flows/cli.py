@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.flows import reading
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
-from akhbar.spiders.warc import WarcError
-from akhbar.sql import DatabaseError, connect, migrate, repository
+from akhbar.sql import DatabaseError, connect, migrate
 
 PREFECT_UI_PORT = 4200
 ARTICLE_KEYS = ("url", "title", "subtitle", "authors", "published_at", "modified_at", "section",
@@ -33,6 +32,7 @@ EXIT_SIGINT, EXIT_SIGTERM = 130, 143
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from akhbar.flows.demo.run import run_demo
+    from akhbar.sql import repository
 
     migrate()
     state = run_demo()
@@ -104,6 +104,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from akhbar.flows.backfill import backfill, plan_chunks
+    from akhbar.sql import repository
 
     load_seeds(args.seeds_dir, [args.site])
     try:
@@ -137,6 +138,8 @@ def chunk_progress(site_id: str, chunks: list) -> Iterator[None]:
     planned = set(chunks)
     stop = threading.Event()
     bar = tqdm(total=len(chunks), unit="chunk", desc=f"backfill {site_id}", disable=None)
+
+    from akhbar.sql import repository
 
     def follow() -> None:
         while not stop.wait(1.0):
@@ -415,6 +418,13 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _loaded_errors() -> tuple[type[Exception], ...]:
+    """Error classes of modules a command imported (one never imported raised nothing), so
+    commands that do not crawl do not import Scrapy just to name its errors."""
+    warc = sys.modules.get("akhbar.spiders.warc")
+    return (warc.WarcError,) if warc else ()
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         if args.command in ("demo", "nightly", "backfill", "import-warc", "reextract"):
@@ -423,7 +433,7 @@ def _run(args: argparse.Namespace) -> int:
             with prefect_api():
                 return args.func(args)
         return args.func(args)
-    except (SeedError, DatabaseError, UsageError, reading.UsageError, WarcError) as exc:
+    except (SeedError, DatabaseError, UsageError, reading.UsageError, *_loaded_errors()) as exc:
         print(f"akhbar: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:

@@ -20,6 +20,9 @@ from akhbar.sql.corpus import FIELDS, OPTIONAL_FIELDS, RAW_FIELDS, ArticleRecord
 
 FORMATS = ("jsonl", "csv", "parquet")
 ROW_GROUP = 10_000
+# A row group is written once it holds this much text, whatever its row count (10,000 long
+# articles in Python and Arrow at once took an export to 1 GB).
+ROW_GROUP_BYTES = 32 << 20
 
 
 def choose_fields(fields: list[str] | None, include_raw: bool,
@@ -86,13 +89,18 @@ def parquet_schema(fields: list[str]):
                       for name in fields])
 
 
-def _batches(records: Iterable[ArticleRecord], size: int) -> Iterator[list[ArticleRecord]]:
+def _batches(records: Iterable[ArticleRecord], size: int,
+             max_bytes: int = ROW_GROUP_BYTES) -> Iterator[list[ArticleRecord]]:
+    """Records in groups of `size`, or fewer once their text reaches `max_bytes`."""
     batch: list[ArticleRecord] = []
+    held = 0
     for record in records:
         batch.append(record)
-        if len(batch) == size:
+        held += 2 * (len(record.text) + len(record.text_normalized)) + \
+            len(record.raw_html or b"")
+        if len(batch) == size or held >= max_bytes:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 

@@ -75,7 +75,7 @@ def _format_of(output: Path | None) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     try:
         hits = corpus.search(args.query, site=args.site, since=args.since, until=args.until,
-                             limit=args.limit)
+                             limit=args.limit, candidates=args.candidates)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -207,6 +207,9 @@ def add_commands(add, db_commands) -> None:
     search.add_argument("query", help='words, "a phrase", -word to exclude, OR')
     _filters(search)
     search.add_argument("--limit", type=int, default=20, help="default: %(default)s")
+    search.add_argument("--candidates", type=int, default=2000,
+                        help="rank the newest N matches (default: %(default)s; more is slower "
+                             "on a large corpus)")
     search.add_argument("--json", action="store_true", help="print JSON")
     stats = add("stats", cmd_stats, "per-site counts, rejects, clusters and the last run")
     stats.add_argument("--site", action="append", metavar="SITE", help="only this site")

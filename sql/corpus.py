@@ -22,7 +22,7 @@ import psycopg
 from akhbar.sql import connect, migrate
 from akhbar.sql import query as named_query
 
-BATCH = 2000
+BATCH = 500  # rows a fetch: 2,000 long articles held the export at 860 MB
 
 
 @dataclass(frozen=True)
@@ -176,11 +176,12 @@ def to_pandas(**filters):
 
 
 def search(text: str, site: str | list[str] | None = None, since: str | date | None = None,
-           until: str | date | None = None, limit: int = 20,
+           until: str | date | None = None, limit: int = 20, candidates: int = 2000,
            conn: psycopg.Connection | None = None) -> list[SearchHit]:
-    """Articles matching a query (words, "a phrase", -excluded, OR), best first."""
+    """Articles matching a query (words, "a phrase", -excluded, OR), best first, ranked
+    among the newest `candidates` matches."""
     params = {"query": search_form(text), "sites": _sites(site), "since": as_moment(since),
-              "until": as_moment(until), "limit": limit}
+              "until": as_moment(until), "limit": limit, "candidates": candidates}
     with _connection(conn) as db:
         return [SearchHit(**row) for row in db.execute(_named("search_articles"), params)]
 

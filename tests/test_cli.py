@@ -198,3 +198,16 @@ def test_extract_refuses_a_file_over_the_page_limit_without_reading_it(tmp_path)
     assert result.stderr.startswith(f"akhbar: error: {huge}: {MAX_PAGE_BYTES + 1} bytes, over "
                                     f"the page limit of {MAX_PAGE_BYTES} bytes (10 MB)")
     assert "Traceback" not in result.stderr
+
+
+def test_the_cli_module_imports_no_heavy_library():
+    """`akhbar --help`, `export`, `search` … must start at once: Scrapy, Prefect, trafilatura,
+    camel-tools, datasketch and pyarrow load only inside the commands that use them."""
+    heavy = ("scrapy", "twisted", "prefect", "trafilatura", "camel_tools", "datasketch",
+             "pyarrow", "pandas")
+    code = ("import sys, akhbar.flows.cli; "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
