@@ -208,8 +208,8 @@ def add_commands(add, db_commands) -> None:
     _filters(search)
     search.add_argument("--limit", type=int, default=20, help="default: %(default)s")
     search.add_argument("--candidates", type=int, default=2000,
-                        help="rank the newest N matches (default: %(default)s; more is slower "
-                             "on a large corpus)")
+                        help="look at the newest N articles holding all the words (default: "
+                             "%(default)s; more is slower on a large corpus)")
     search.add_argument("--json", action="store_true", help="print JSON")
     stats = add("stats", cmd_stats, "per-site counts, rejects, clusters and the last run")
     stats.add_argument("--site", action="append", metavar="SITE", help="only this site")

@@ -179,7 +179,7 @@ def search(text: str, site: str | list[str] | None = None, since: str | date | N
            until: str | date | None = None, limit: int = 20, candidates: int = 2000,
            conn: psycopg.Connection | None = None) -> list[SearchHit]:
     """Articles matching a query (words, "a phrase", -excluded, OR), best first, ranked
-    among the newest `candidates` matches."""
+    among the newest `candidates` articles holding all the query's words."""
     params = {"query": search_form(text), "sites": _sites(site), "since": as_moment(since),
               "until": as_moment(until), "limit": limit, "candidates": candidates}
     with _connection(conn) as db:
