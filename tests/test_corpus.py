@@ -189,3 +189,15 @@ def test_the_watermark_waits_for_a_load_still_in_progress(stored):
             started = loader.execute("SELECT now() AS t").fetchone()["t"]
             assert corpus.watermark(exporter) <= started
         assert corpus.watermark(exporter) > started
+
+
+def test_db_shell_without_psql_says_how_to_install_it(tmp_path):
+    import os
+    import shutil
+
+    env = {**os.environ, "PATH": str(tmp_path)}  # no psql on it
+    assert shutil.which("psql", path=env["PATH"]) is None
+    result = subprocess.run([sys.executable, "-m", "akhbar.flows.cli", "db", "shell"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    assert "psql is not installed" in result.stderr and "postgresql-client" in result.stderr
