@@ -11,7 +11,7 @@ from itertools import islice
 import lxml.html
 from akhbar.extract.arabic import clean_text
 from akhbar.extract.dates import is_update_stamp, parse_datetime, parse_visible_date
-from akhbar.extract.html import main_content
+from akhbar.extract.html import main_content, marks_of
 from akhbar.extract.lexicon import (
     ARABIC_LETTERS,
     BYLINE_VERBS,
@@ -28,6 +28,7 @@ NOT_HEADLINE = re.compile(r"logo|brand|site-title|site-name|masthead|hdr|banner"
 ARABIC = re.compile(f"[{ARABIC_LETTERS}]")
 DOCUMENT_TITLE = XPath("//title/text()")
 # A title's parts: "Site - Headline", "Headline | Site", "Headline :: Site".
+SQUASH = re.compile(r"[\s.\-_]")
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:«»/]{1,2}\s+|\s*[|•·]\s*")
 # Elements a theme marks as a headline when it has no <h1>.
 HEADLINE_CLASS = re.compile(r"title|head|hdl")
@@ -105,10 +106,14 @@ def _has_own_text(element: lxml.html.HtmlElement) -> bool:
     return bool((element.text or "").strip()) or any((c.tail or "").strip() for c in element)
 
 
-def _is_site_name(part: str, site_names: frozenset[str]) -> bool:
-    lowered = part.lower()
-    return any(lowered == name or (len(name) > 3 and (name in lowered or lowered in name))
-               for name in site_names)
+def is_site_name(name: str, site_names: frozenset[str]) -> bool:
+    """Whether `name` is one of the site's names: equal to one, containing one, contained in
+    one, or the same letters without spaces, dots and dashes ("Al-Waha" = "alwaha")."""
+    lowered = name.lower()
+    squashed = SQUASH.sub("", lowered)
+    return any(lowered == site or (len(site) > 3 and site in lowered)
+               or (len(lowered) > 3 and lowered in site) or squashed == SQUASH.sub("", site)
+               for site in site_names)
 
 
 def strip_site_name(title: str, site_names: frozenset[str]) -> str:
@@ -117,7 +122,7 @@ def strip_site_name(title: str, site_names: frozenset[str]) -> str:
     parts = [p.strip() for p in TITLE_SEPARATOR.split(title) if p.strip()]
     if len(parts) < 2:
         return title
-    kept = [p for p in parts if not _is_site_name(p, site_names)]
+    kept = [p for p in parts if not is_site_name(p, site_names)]
     if kept and len(kept) < len(parts):
         return _rejoin(title, kept)
     # Unknown site name: a name is short and sits at one end; the headline is the rest.
@@ -156,7 +161,6 @@ class PageHeader:
 
     def __init__(self, tree: lxml.html.HtmlElement, protected: set | None = None) -> None:
         self.tree = tree
-        # Lower-cased "class id" (case-sensitive patterns on these are faster than IGNORECASE)
         self._marked: list | None = None
         self._regions: dict = {}
         # What holds the headline or the longest run of text is the article, not furniture,
@@ -168,7 +172,7 @@ class PageHeader:
                tags: frozenset[str] = frozenset()) -> list[lxml.html.HtmlElement]:
         """Elements whose class or id matches `pattern` (in lower case), or whose tag is one
         of `tags`, in document order."""
-        if self._marked is None:
+        if self._marked is None:  # lower-cased: case-sensitive patterns beat IGNORECASE
             self._marked = [(e, f"{e.get('class', '')} {e.get('id', '')} "
                                 f"{e.get('itemtype', '')}".lower())
                             for e in islice(MARKED(self.tree), MAX_MARKED)
@@ -194,8 +198,7 @@ class PageHeader:
         """The visible <h1>, unless it is the site's logo or name."""
         arabic_page = any(ARABIC.search(t) for t in DOCUMENT_TITLE(self.tree))
         for h1 in H1(self.tree):
-            marked = " ".join(f"{e.get('class', '')} {e.get('id', '')}"
-                              for e in (h1, *h1.iterancestors()))
+            marked = " ".join(marks_of(e) for e in (h1, *h1.iterancestors()))
             text = _text(h1)
             if not text or NOT_HEADLINE.search(marked) or text.lower() in site_names or (
                     arabic_page and not ARABIC.search(text)):
@@ -270,10 +273,10 @@ class PageHeader:
         (class matched in any case; those near the headline first, furniture and the
         masthead's "today" left out), else in any short element near the headline."""
         published = updated = None
-        region = list(self.region(headline))
+        region = self.region(headline)
         near = set(region)
         marked = [e for e in self.marked(DATE_CLASS, DATE_TAGS) if e.tag in DATE_TAGS or
-                  not NOT_DATE_CLASS.search(f"{e.get('class', '')} {e.get('id', '')}".lower())]
+                  not NOT_DATE_CLASS.search(marks_of(e))]
         chosen = set(marked)
         ordered = [e for e in region if e in chosen] + [e for e in marked if e not in near]
         for element in ordered:
@@ -282,7 +285,7 @@ class PageHeader:
             moment = _date_of(element, timezone, convert)
             if moment is None:
                 continue
-            marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            marks = marks_of(element)
             if is_update_stamp(element.text_content()) or (
                     UPDATED_CLASS.search(marks) and "publish" not in marks):
                 updated = updated or moment
@@ -304,8 +307,7 @@ class PageHeader:
         """The standfirst: an element marked as one, else an <h2>/lede element right after
         the headline (before any paragraph of the body)."""
         for element in self.marked(DECK_CLASS):
-            if element.tag in DECK_TAGS and \
-                    not self.in_widget(element):
+            if element.tag in DECK_TAGS and not self.in_widget(element):
                 text = _text(element)
                 if text and text != title and _words(text) <= MAX_DECK_WORDS:
                     return text
@@ -315,7 +317,7 @@ class PageHeader:
         for element in self.region(headline):
             if element in ancestors:
                 continue
-            marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            marks = marks_of(element)
             # A lede marked as the article's description is its first paragraph (html.LEAD).
             is_deck = (element.tag in ("h2", "h3") or (
                 LEDE_CLASS.search(marks) is not None and element.tag not in NOT_DECK_TAGS
@@ -357,9 +359,9 @@ def _is_furniture(node: lxml.html.HtmlElement) -> bool:
         return tag != "form" or len(node.text_content()) < MAX_FORM_TEXT
     if node.get("role") in WIDGET_ROLES:
         return True
-    marks = f"{node.get('class', '')} {node.get('id', '')}".lower()
+    marks = marks_of(node)
     if tag == "footer" or FOOTER.search(marks):
         # A footer is furniture unless it is the article's own (its date, author, tags).
-        return not any(a.tag == "article" or ARTICLE_CONTAINER.search(
-            f"{a.get('class', '')} {a.get('id', '')}".lower()) for a in node.iterancestors())
+        return not any(a.tag == "article" or ARTICLE_CONTAINER.search(marks_of(a))
+                       for a in node.iterancestors())
     return len(marks) > 1 and WIDGET.search(marks) is not None

@@ -171,11 +171,7 @@ def _line_broken_body(tree: lxml.html.HtmlElement,
     text between <br>s (older CMSes: one <span> or <td> for the whole body), which generic
     extraction cannot tell from the page around it."""
     longest = longest if longest is not None else longest_text(tree)
-    if longest is None:
-        return None
-    owner = longest.getparent()
-    if owner is not None and longest.is_tail:
-        owner = owner.getparent()
+    owner = text_owner(longest) if longest is not None else None
     if owner is None or owner.tag in ("body", "html"):
         return None
     own = len(owner.text or "") + sum(len(child.tail or "") for child in owner)
@@ -250,9 +246,7 @@ def _link_boxes(root: lxml.html.HtmlElement, protected: set) -> list:
         start = label.lstrip()[:1]
         if start not in LABEL_INITIALS or not LINK_BOX_LABEL.match(label):
             continue
-        node = label.getparent()
-        if label.is_tail and node is not None:
-            node = node.getparent()
+        node = text_owner(label)
         best = None
         for _ in range(LINK_BOX_DEPTH + 1):
             if node is None or node is root or node in protected:
@@ -285,7 +279,7 @@ def _caption_box(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
             return None  # (a box of text this long is no caption: not read whole)
         text = box.text_content().split()
         if text:
-            marked = MEDIA_BOX.search(f"{box.get('class', '')} {box.get('id', '')}")
+            marked = MEDIA_BOX.search(marks_of(box))
             blocks = sum(1 for _ in box.iter("p", "li", "h2", "h3", "h4"))
             if len(text) <= MAX_CAPTION_WORDS and blocks <= 1 and (marked or box.tag in (
                     "figure", "li", "span", "a", "td")):
@@ -293,6 +287,18 @@ def _caption_box(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
             return None
         box = box.getparent()
     return None
+
+
+def text_owner(text) -> lxml.html.HtmlElement | None:
+    """The element whose own text a text node ("smart string") is: its parent, or for a
+    tail the parent of the element it follows."""
+    owner = text.getparent()
+    return owner.getparent() if text.is_tail and owner is not None else owner
+
+
+def marks_of(element: lxml.html.HtmlElement) -> str:
+    """An element's class and id, lower-cased, for matching class-name vocabulary."""
+    return f"{element.get('class', '')} {element.get('id', '')}".lower()
 
 
 def longest_text(root: lxml.html.HtmlElement):
@@ -306,9 +312,7 @@ def longest_text(root: lxml.html.HtmlElement):
 
 def container_of(text) -> lxml.html.HtmlElement:
     """The element that holds a text node's block: the parent of its paragraph."""
-    owner = text.getparent()
-    if text.is_tail:
-        owner = owner.getparent()
+    owner = text_owner(text)
     if owner.tag in BLOCK_OWNERS and owner.getparent() is not None:
         owner = owner.getparent()
     return owner
@@ -323,12 +327,11 @@ def main_content(root: lxml.html.HtmlElement, longest: str | None = None) -> set
     if headline is not None:
         protected.update(headline.iterancestors())
     longest = longest if longest is not None else longest_text(root)
-    if longest is not None:
-        owner = longest.getparent()
-        if owner is not None:
-            protected.update(owner.iterancestors())
-            if longest.is_tail or owner.tag not in BLOCK_OWNERS:
-                protected.add(owner)
+    owner = text_owner(longest) if longest is not None else None
+    if owner is not None:
+        protected.update(owner.iterancestors())
+        if longest.is_tail or owner.tag not in BLOCK_OWNERS:
+            protected.add(owner)
     return protected
 
 
@@ -336,7 +339,8 @@ def prune(root: lxml.html.HtmlElement, drop_selectors: tuple[str, ...] = (),
           protected: set | None = None) -> None:
     """Cut boilerplate out of `root` in place: furniture by tag, role, id or class; boxes
     opened by a related/comments heading; next/previous and tag link boxes; image captions
-    and credits. Elements holding the headline are never furniture."""
+    and credits. Elements holding the headline or the longest text (`protected`, by default
+    `main_content(root)`) are never furniture."""
     protected = main_content(root) if protected is None else protected
     drops = [e for e in DROP_CANDIDATES(root)
              if is_boilerplate_element(e) and e not in protected]

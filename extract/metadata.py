@@ -14,7 +14,7 @@ import lxml.html
 from akhbar.extract.arabic import clean_text
 from akhbar.extract.clean import is_boilerplate
 from akhbar.extract.dates import parse_datetime
-from akhbar.extract.header import TITLE_SEPARATOR, PageHeader, strip_site_name
+from akhbar.extract.header import TITLE_SEPARATOR, PageHeader, is_site_name, strip_site_name
 from akhbar.extract.lexicon import (
     AGENCIES,
     BYLINE_WORDS,
@@ -185,16 +185,6 @@ def site_names_of(url: str | None, declared: list[str]) -> frozenset[str]:
     return frozenset(n for n in names if len(n) > 1)
 
 
-def _is_site(name: str, site_names: frozenset[str]) -> bool:
-    lowered = name.lower()
-    squashed = re.sub(r"[\s.\-_]", "", lowered)
-    for site in site_names:
-        if lowered == site or (len(site) > 3 and site in lowered) or \
-                (len(lowered) > 3 and lowered in site) or squashed == re.sub(r"[\s.\-_]", "", site):
-            return True
-    return False
-
-
 def persons(names: list[str], site_names: frozenset[str] = frozenset()) -> list[str]:
     """Person names, cleaned and de-duplicated in order; agencies, desks, the site itself
     (by any of its names), links and places left out."""
@@ -203,15 +193,15 @@ def persons(names: list[str], site_names: frozenset[str] = frozenset()) -> list[
         raw = BYLINE_PREFIX.sub("", raw.strip())
         # "Site - Name", "Name - Place": the part that is not the site; else no place
         parts = [p for p in NAME_DASH.split(raw) if p]
-        if len(parts) > 1 and any(_is_site(p, site_names) for p in parts):
-            raw = " ".join(p for p in parts if not _is_site(p, site_names))
-        if NOT_A_NAME.search(raw) or not raw or _is_site(raw, site_names):
+        if len(parts) > 1 and any(is_site_name(p, site_names) for p in parts):
+            raw = " ".join(p for p in parts if not is_site_name(p, site_names))
+        if NOT_A_NAME.search(raw) or not raw or is_site_name(raw, site_names):
             continue
         raw = PLACE_SUFFIX.sub("", raw)
         for name in NAME_SEPARATORS.split(raw):
             name = clean_text(BYLINE_PREFIX.sub("", name))
             if name and len(name.split()) <= 5 and not NOT_A_PERSON.search(name) \
-                    and not is_boilerplate(name) and not _is_site(name, site_names) \
+                    and not is_boilerplate(name) and not is_site_name(name, site_names) \
                     and name not in seen:
                 seen.append(name)
     return seen

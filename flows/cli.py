@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.flows import reading
+from akhbar.flows.reading import UsageError
 from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
 from akhbar.sql import DatabaseError, connect, migrate
 
@@ -287,10 +288,6 @@ def _proxy(proxy: str | None) -> str | None:
     return None
 
 
-class UsageError(Exception):
-    """A mistake in how akhbar was called."""
-
-
 class NoFigures(Exception):
     """A flow run that ended without a result to show."""
 
@@ -433,7 +430,7 @@ def _run(args: argparse.Namespace) -> int:
             with prefect_api():
                 return args.func(args)
         return args.func(args)
-    except (SeedError, DatabaseError, UsageError, reading.UsageError, *_loaded_errors()) as exc:
+    except (SeedError, DatabaseError, UsageError, *_loaded_errors()) as exc:
         print(f"akhbar: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:

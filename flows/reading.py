@@ -24,7 +24,7 @@ from akhbar.sql import connect, corpus, database_url, migrate, redact
 
 
 class UsageError(Exception):
-    """Bad input: a message for the user, exit code 2."""
+    """A mistake in how akhbar was called: a message for the user, exit code 2."""
 
 
 def _progress(records, label: str):

@@ -153,16 +153,12 @@ def articles(site: str | list[str] | None = None, since: str | date | None = Non
     with _connection(conn) as db, db.transaction():
         with db.cursor(name="akhbar_corpus_articles") as cursor:
             cursor.itersize = BATCH
-            cursor.execute(_named("corpus_articles"), params)
+            cursor.execute(named_query("corpus_articles"), params)
             for row in cursor:
                 row.pop("rank", None)
                 if row["raw_html"] is not None:
                     row["raw_html"] = bytes(row["raw_html"])
                 yield ArticleRecord(**row)
-
-
-def _named(name: str) -> str:
-    return named_query(name)
 
 
 def to_pandas(**filters):
@@ -183,23 +179,24 @@ def search(text: str, site: str | list[str] | None = None, since: str | date | N
     params = {"query": search_form(text), "sites": _sites(site), "since": as_moment(since),
               "until": as_moment(until), "limit": limit, "candidates": candidates}
     with _connection(conn) as db:
-        return [SearchHit(**row) for row in db.execute(_named("search_articles"), params)]
+        return [SearchHit(**row) for row in db.execute(named_query("search_articles"), params)]
 
 
 def stats(site: str | list[str] | None = None,
           conn: psycopg.Connection | None = None) -> list[dict]:
     """Per site: articles, pages, rejects by reason, clusters, published range, last run."""
     with _connection(conn) as db:
-        return db.execute(_named("site_stats"), {"sites": _sites(site)}).fetchall()
+        return db.execute(named_query("site_stats"), {"sites": _sites(site)}).fetchall()
 
 
 def history(url: str, conn: psycopg.Connection | None = None) -> list[Version] | None:
     """An article's versions, oldest first, the current one last; None if no such article."""
     with _connection(conn) as db:
-        current = db.execute(_named("article_by_url"), {"url": url}).fetchone()
+        current = db.execute(named_query("article_by_url"), {"url": url}).fetchone()
         if current is None:
             return None
-        older = db.execute(_named("article_versions"), {"article_id": current["id"]}).fetchall()
+        older = db.execute(named_query("article_versions"),
+                           {"article_id": current["id"]}).fetchall()
     versions = [Version(**row) for row in older]
     return versions + [Version(
         title=current["title"], subtitle=current["subtitle"], authors=current["authors"],
@@ -211,4 +208,4 @@ def history(url: str, conn: psycopg.Connection | None = None) -> list[Version] |
 
 def watermark(conn: psycopg.Connection) -> datetime:
     """What to pass as `updated_since` next time to get everything changed after this call."""
-    return conn.execute(_named("export_watermark")).fetchone()["watermark"]
+    return conn.execute(named_query("export_watermark")).fetchone()["watermark"]
