@@ -50,6 +50,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.output)
     if fmt == "parquet" and not args.output:
         raise UsageError("Parquet needs a file: add -o FILE.parquet")
+    if args.output and not args.output.parent.is_dir():
+        raise UsageError(f"-o {args.output}: the folder {args.output.parent} does not exist")
     migrate()
     with connect() as conn:
         watermark = corpus.watermark(conn)  # before reading: nothing changed later is missed
@@ -206,8 +208,8 @@ def add_commands(add, db_commands) -> None:
     search = add("search", cmd_search, "full-text search of the stored articles")
     search.add_argument("query", help='words, "a phrase", -word to exclude, OR')
     _filters(search)
-    search.add_argument("--limit", type=int, default=20, help="default: %(default)s")
-    search.add_argument("--candidates", type=int, default=2000,
+    search.add_argument("--limit", type=_positive, default=20, help="default: %(default)s")
+    search.add_argument("--candidates", type=_positive, default=2000,
                         help="look at the newest N articles holding all the words (default: "
                              "%(default)s; more is slower on a large corpus)")
     search.add_argument("--json", action="store_true", help="print JSON")
@@ -227,6 +229,13 @@ def add_commands(add, db_commands) -> None:
     shell = db_commands.add_parser("shell", help="open psql on the database",
                                    description="open psql on the database")
     shell.set_defaults(func=cmd_db_shell)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:

@@ -103,6 +103,10 @@ def test_filters_fields_and_raw_pages(stored):
     assert bad.returncode == 2 and b"unknown field(s) nope" in bad.stderr
     bad = akhbar("export", "--since", "yesterday", check=False)
     assert bad.returncode == 2 and b"'yesterday' is not a date" in bad.stderr
+    bad = akhbar("export", "-o", "/nonexistent/folder/a.jsonl", check=False)
+    assert bad.returncode == 2 and b"/nonexistent/folder does not exist" in bad.stderr
+    bad = akhbar("search", "x", "--limit", "0", check=False)
+    assert bad.returncode == 2 and b"0 is not a positive number" in bad.stderr
 
 
 def changed(article: Article) -> Article:
