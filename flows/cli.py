@@ -188,7 +188,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     load_seeds(args.seeds_dir, [args.site] if args.site else None)
     migrate()
-    _print_summaries(reextract(site=args.site, since=args.since, seeds_dir=str(args.seeds_dir)))
+    _print_summaries(reextract(site=args.site, since=args.since, seeds_dir=str(args.seeds_dir),
+                               processes=args.processes))
     return 0
 
 
@@ -356,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("--site", help="only this site")
     reextract.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
                            help="only pages fetched since this day")
+    reextract.add_argument("--processes", type=reading.positive, metavar="N",
+                           help="extraction processes (default: $AKHBAR_EXTRACT_PROCESSES, "
+                                "else one per usable core)")
     reextract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR,
                            help="folder of seed files")
     extract = add("extract", cmd_extract, "print the article extracted from an HTML file as JSON")

@@ -208,8 +208,8 @@ def add_commands(add, db_commands) -> None:
     search = add("search", cmd_search, "full-text search of the stored articles")
     search.add_argument("query", help='words, "a phrase", -word to exclude, OR')
     _filters(search)
-    search.add_argument("--limit", type=_positive, default=20, help="default: %(default)s")
-    search.add_argument("--candidates", type=_positive, default=2000,
+    search.add_argument("--limit", type=positive, default=20, help="default: %(default)s")
+    search.add_argument("--candidates", type=positive, default=2000,
                         help="look at the newest N articles holding all the words (default: "
                              "%(default)s; more is slower on a large corpus)")
     search.add_argument("--json", action="store_true", help="print JSON")
@@ -231,7 +231,7 @@ def add_commands(add, db_commands) -> None:
     shell.set_defaults(func=cmd_db_shell)
 
 
-def _positive(value: str) -> int:
+def positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive number")

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 NIGHTLY_DEPLOYMENT = "akhbar-nightly"
+REEXTRACT_PARTS = 4  # flow runs a pool's re-extraction is split into, by page id
 
 
 def local_server_url(host: str = "127.0.0.1", port: int | None = None) -> str:
@@ -217,6 +218,7 @@ def deploy_to_pool(pool: str, cron: str | None = None, timezone: str = "UTC") ->
     from pathlib import Path
 
     from akhbar.flows import nightly as nightly_module
+    from akhbar.flows import reextract as reextract_module
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
@@ -230,6 +232,8 @@ def deploy_to_pool(pool: str, cron: str | None = None, timezone: str = "UTC") ->
     source = str(Path(nightly_module.__file__).parent)
     site = nightly_module.crawl_site_by_id.from_source(source, "nightly.py:crawl_site_by_id")
     nightly = nightly_module.nightly.from_source(source, "nightly.py:nightly")
+    reextract = reextract_module.reextract.from_source(source, "reextract.py:reextract")
+    reextract_name = f"akhbar-reextract-{pool}"
     return [
         site.deploy(name="akhbar-site", work_pool_name=pool, build=False, push=False,
                     print_next_steps=False, tags=["akhbar"]),
@@ -237,4 +241,9 @@ def deploy_to_pool(pool: str, cron: str | None = None, timezone: str = "UTC") ->
                        push=False, print_next_steps=False, tags=["akhbar"],
                        parameters={"site_deployment": "site-run/akhbar-site"},
                        schedules=[Cron(cron, timezone=timezone)] if cron else None),
+        # Run on demand; it splits each site's pages into `parts` runs of itself by page id.
+        reextract.deploy(name=reextract_name, work_pool_name=pool, build=False, push=False,
+                         print_next_steps=False, tags=["akhbar"], parameters={
+                             "parts": REEXTRACT_PARTS,
+                             "part_deployment": f"reextract/{reextract_name}"}),
     ]

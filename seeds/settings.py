@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     nightly_cron: str = "0 2 * * *"
     timezone: str = "UTC"
     prefect_port: int = Field(4200, ge=1, le=65535)
+    extract_processes: int = Field(
+        0, ge=0, le=256, description="processes extraction runs on; 0: one per usable core")
 
     @field_validator("retry_delays", mode="before")
     @classmethod

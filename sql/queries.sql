@@ -293,11 +293,14 @@ GROUP BY r.reason ORDER BY r.reason;
 SELECT id FROM crawl_runs WHERE flow_run_id = %(flow_run_id)s AND source_id = %(source_id)s;
 
 -- name: latest_page_ids
--- The newest page of every URL of a site, fetched since a date (all when NULL).
+-- The newest page of every URL of a site, fetched since a date (all when NULL), whose id is
+-- in [first_id, last_id] (either end open when NULL): a part of a re-extraction.
 SELECT id FROM (
     SELECT DISTINCT ON (url) id, fetched_at FROM pages
     WHERE source_id = %(source_id)s ORDER BY url, fetched_at DESC, id DESC) AS newest
-WHERE %(since)s::timestamptz IS NULL OR fetched_at >= %(since)s::timestamptz
+WHERE (%(since)s::timestamptz IS NULL OR fetched_at >= %(since)s::timestamptz)
+  AND (%(first_id)s::bigint IS NULL OR id >= %(first_id)s::bigint)
+  AND (%(last_id)s::bigint IS NULL OR id <= %(last_id)s::bigint)
 ORDER BY id;
 
 -- name: clear_rejects_of_pages

@@ -114,8 +114,10 @@ def pages_by_id(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
 
 
 def load_results(conn: psycopg.Connection, source_id: str,
-                 results: list[tuple[int, str, Article | Reject]]) -> LoadCounts:
-    """Load (page id, canonical URL, result) triples in one transaction.
+                 results: list[tuple[int, str, Article | Reject]],
+                 signatures: dict[int, bytes] | None = None) -> LoadCounts:
+    """Load (page id, canonical URL, result) triples in one transaction; `signatures` may
+    give the MinHash signature of articles by page id (computed here otherwise).
 
     Articles go through a staging table and one merge, so a re-run writes nothing and a crash
     leaves nothing half-written.
@@ -135,7 +137,8 @@ def load_results(conn: psycopg.Connection, source_id: str,
                         article.word_count,
                         hashlib.sha256(article.text_normalized.encode()).hexdigest(),
                         EXTRACTOR_VERSION, page_id, article.agency, article.lead_image,
-                        article.canonical_url, signature(article.text_normalized),
+                        article.canonical_url,
+                        (signatures or {}).get(page_id) or signature(article.text_normalized),
                     ))
             duplicate_pages |= {row["page_id"] for row in conn.execute(
                 query("reject_exact_duplicates_staging"),
@@ -227,6 +230,7 @@ def crawl_run_of_flow_run(conn: psycopg.Connection, flow_run_id: str,
     return row["id"] if row else None
 
 
-def latest_page_ids(conn: psycopg.Connection, source_id: str, since=None) -> list[int]:
-    return [row["id"] for row in conn.execute(query("latest_page_ids"),
-                                              {"source_id": source_id, "since": since})]
+def latest_page_ids(conn: psycopg.Connection, source_id: str, since=None,
+                    first_id: int | None = None, last_id: int | None = None) -> list[int]:
+    return [row["id"] for row in conn.execute(query("latest_page_ids"), {
+        "source_id": source_id, "since": since, "first_id": first_id, "last_id": last_id})]

@@ -48,3 +48,52 @@ def test_reextract_clears_rejects_of_pages_that_now_give_articles(
         assert conn.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
         assert conn.execute("SELECT page_id FROM articles WHERE url = %s",
                             (url,)).fetchone()[0] == page_id
+
+
+def test_reextract_shares_the_pages_among_processes(prefect_api, database_url, demo_site,
+                                                    demo_seeds_dir, monkeypatch, caplog):
+    from akhbar.flows import processes
+
+    nightly(sites=["demo"], seeds_dir=str(demo_seeds_dir), proxy=demo_site.proxy_url)
+    content = ("SELECT url, title, subtitle, authors, published_at, text, text_normalized, "
+               "word_count, content_hash FROM articles ORDER BY id")
+    with psycopg.connect(database_url) as conn:
+        before = conn.execute(content).fetchall()
+        conn.execute("UPDATE articles SET text = 'نص قديم'")
+    monkeypatch.setattr(processes, "MIN_PAGES_PER_PROCESS", 2)  # 5 pages: worth two processes
+    with caplog.at_level("INFO"):
+        [summary] = reextract(site="demo", seeds_dir=str(demo_seeds_dir), processes=2)
+    assert "demo: 5 pages extracted on 2 processes" in caplog.text
+    assert (summary["updated_articles"], summary["new_articles"]) == (5, 0)
+    with psycopg.connect(database_url) as conn:  # what one process gave, to the letter
+        assert conn.execute(content).fetchall() == before
+
+
+def test_extraction_processes_end_when_the_flow_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = ("import sys, time\n"
+              "from akhbar.flows.processes import ExtractionPool\n"
+              "pool = ExtractionPool(2)\n"
+              "pool._start()\n"
+              "print(*[c.pid for c in __import__('psutil').Process().children()], flush=True)\n"
+              "time.sleep(120)\n")
+    flow = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [psutil.Process(int(pid)) for pid in flow.stdout.readline().split()]
+        assert len(workers) >= 2 and all(w.is_running() for w in workers)
+        os.kill(flow.pid, signal.SIGKILL)
+        flow.wait(timeout=10)
+        gone, alive = psutil.wait_procs(workers, timeout=15)
+        assert not alive, f"extraction processes outlived the flow process: {alive}"
+    finally:
+        flow.kill()
+        for worker in psutil.Process().children(recursive=True):
+            worker.kill()
+        time.sleep(0)
