@@ -66,7 +66,9 @@ def _run_parts(seed: Seed, since: date | None, directory: str, processes: int | 
             "last_id": last_id, "parts": 1, "part_deployment": None})
 
     with ThreadPoolExecutor(max_workers=len(ranges), thread_name_prefix="part") as threads:
-        runs = list(threads.map(lambda r: contextvars.copy_context().run(one, *r), ranges))
+        # Each thread runs in a copy of this flow's context, so the runs nest under it.
+        futures = [threads.submit(contextvars.copy_context().run, one, *r) for r in ranges]
+        runs = [future.result() for future in futures]
     broken = [f"{run.name}: {run.state.message or run.state.name}" for run in runs
               if not run.state.is_completed()]
     rows = io(site_rows)([(str(run.id), seed.id, run.state.message) for run in runs])
