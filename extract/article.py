@@ -20,6 +20,7 @@ from akhbar.extract.html import (
     main_content,
     parse_html,
     prune,
+    text_owner,
     unwrap_layout_tables,
     without_control_characters,
 )
@@ -78,6 +79,28 @@ def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     return document.text.split("\n") if document is not None and document.text else []
 
 
+def narrow_to_article(tree: lxml.html.HtmlElement, longest) -> None:
+    """Leave in the page's body only the smallest element that holds both the headline and
+    the longest run of text, when there is one below the body: the article and its header.
+    What lies around it (masthead, menus, sidebars, footer) is furniture whatever it looks
+    like, and generic extraction need not read it."""
+    headline = next(tree.iter("h1"), None)
+    body = next(tree.iter("body"), None)
+    if longest is None or headline is None or body is None:
+        return
+    owner = text_owner(longest)
+    holders = {owner, *owner.iterancestors()}
+    region = next((e for e in (headline, *headline.iterancestors()) if e in holders), None)
+    if region is None or region is body or region.tag == "html" or \
+            next(region.iterancestors("body"), None) is not body:
+        return
+    region.tail = None
+    for child in list(body):
+        body.remove(child)
+    body.text = None
+    body.append(region)
+
+
 def _size_in_bytes(html: bytes | str) -> int:
     """The page's size; for text, in UTF-8 (its length when that alone is over the limit)."""
     if isinstance(html, bytes) or len(html) > MAX_PAGE_BYTES:
@@ -110,6 +133,7 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     unwrap_layout_tables(tree)
     roots = content_roots(tree, options.content_selector, longest)
     if not roots:
+        narrow_to_article(tree, longest)
         prune(tree, options.drop_selectors, protected)  # scripts and styles go too
         if longest is not None and (TEXT_SIZE(tree) > MAX_GENERIC_CHARS
                                     or ELEMENTS(tree) > MAX_GENERIC_ELEMENTS):

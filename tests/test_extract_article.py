@@ -177,3 +177,23 @@ def test_a_utf8_page_with_a_few_broken_bytes_stays_utf8():
     # A page in windows-1256 is still told apart: as UTF-8 it breaks on nearly every letter.
     legacy = ARABIC_PAGE.decode().encode("windows-1256")
     assert detect_encoding(legacy, "text/html; charset=utf-8") == "windows-1256"
+
+
+def test_generic_extraction_reads_only_what_holds_the_headline_and_the_article():
+    # Classless markup, so nothing but structure says which text is the article: the
+    # prose box beside it (the paper's history) is not under the element holding both the
+    # headline and the longest text, and must not be read as article text.
+    para = ("أعلنت وزارة الزراعة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية خلال "
+            "الموسم المقبل، وقالت إن الخطة تشمل قروضا ميسرة وبذورا محسنة وتدريبا على أساليب "
+            "الري الحديثة")
+    about = ("تأسست الصحيفة عام ألف وتسعمائة وخمسين في مدينة صغيرة على ساحل البحر، وكانت تصدر "
+             "أسبوعيا في أربع صفحات قبل أن تتحول إلى يومية واسعة الانتشار")
+    html = ('<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>خطة لدعم المزارعين'
+            "</title></head><body><div><div><h1>خطة لدعم المزارعين</h1>"
+            + "".join(f"<p>{para}، الفقرة {i}.</p>" for i in range(5))
+            + f"</div><div><p>{about}.</p><p>{about}، وما زالت.</p><p>{about}، حتى اليوم.</p>"
+            "</div></div></body></html>")
+    article = extract_article(html, "https://example.com/2026/11/29/a")
+    assert isinstance(article, Article)
+    assert article.text.count("الفقرة") == 5
+    assert "تأسست الصحيفة" not in article.text
