@@ -5,8 +5,9 @@ theme's class names."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import datetime
-from itertools import islice
+from itertools import accumulate, islice
 
 import lxml.html
 from akhbar.extract.arabic import clean_text
@@ -170,15 +171,29 @@ class PageHeader:
 
     def marked(self, pattern: re.Pattern[str],
                tags: frozenset[str] = frozenset()) -> list[lxml.html.HtmlElement]:
-        """Elements whose class or id matches `pattern` (in lower case), or whose tag is one
-        of `tags`, in document order."""
-        if self._marked is None:  # lower-cased: case-sensitive patterns beat IGNORECASE
-            self._marked = [(e, f"{e.get('class', '')} {e.get('id', '')} "
-                                f"{e.get('itemtype', '')}".lower())
-                            for e in islice(MARKED(self.tree), MAX_MARKED)
-                            if e.tag not in NOT_CONTENT]
-        return [element for element, marks in self._marked
-                if element.tag in tags or pattern.search(marks)]
+        """Elements whose class or id matches `pattern` (in lower case; a pattern of literal
+        words, never matching a line break), or whose tag is one of `tags`, in document
+        order."""
+        if self._marked is None:
+            self._read_marks()
+        hits = {bisect_right(self._starts, match.start()) - 1
+                for match in pattern.finditer(self._joined)}
+        if tags:
+            hits.update(i for i, element in enumerate(self._marked) if element.tag in tags)
+        return [self._marked[i] for i in sorted(hits)]
+
+    def _read_marks(self) -> None:
+        """The marked elements, and their class, id and item type (lower-cased: case-sensitive
+        patterns beat IGNORECASE) joined in one text, one line each, where a pattern is
+        searched in one pass rather than once per element."""
+        self._marked, marks = [], []
+        for element in islice(MARKED(self.tree), MAX_MARKED):
+            if element.tag not in NOT_CONTENT:
+                self._marked.append(element)
+                marks.append(f"{element.get('class', '')} {element.get('id', '')} "
+                             f"{element.get('itemtype', '')}".lower().replace("\n", " "))
+        self._starts = [0, *accumulate(len(m) + 1 for m in marks)][:-1] if marks else []
+        self._joined = "\n".join(marks)
 
     def in_widget(self, element: lxml.html.HtmlElement) -> bool:
         """Whether an element sits in page furniture: a sidebar, widget, menu, footer, form."""
