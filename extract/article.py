@@ -16,6 +16,7 @@ from akhbar.extract.html import (
     container_of,
     content_roots,
     decode_html,
+    has_control_bytes,
     longest_text,
     main_content,
     parse_html,
@@ -122,7 +123,8 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     if problem:
         return Reject("not_html", problem)
     try:
-        tree = parse_html(without_control_characters(page))
+        tree = parse_html(page if isinstance(html, bytes) and not has_control_bytes(html)
+                          else without_control_characters(page))
     except ValueError as exc:
         return Reject("not_html", str(exc))
     del page  # the tree has it all: one copy fewer of a big page for the rest of the way
