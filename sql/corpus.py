@@ -179,7 +179,8 @@ def search(text: str, site: str | list[str] | None = None, since: str | date | N
     params = {"query": search_form(text), "sites": _sites(site), "since": as_moment(since),
               "until": as_moment(until), "limit": limit, "candidates": candidates}
     with _connection(conn) as db:
-        return [SearchHit(**row) for row in db.execute(named_query("search_articles"), params)]
+        return [SearchHit(**row) for row in db.execute(named_query("search_articles"), params,
+                                                       prepare=False)]
 
 
 def stats(site: str | list[str] | None = None,
