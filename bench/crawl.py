@@ -10,13 +10,16 @@ baseline. Uses $AKHBAR_DATABASE_URL or a throwaway embedded PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -57,6 +60,7 @@ class BenchPages:
 
     def __init__(self, count: int) -> None:
         self.count = count
+        self.today = datetime.now(UTC).date().isoformat()
 
     def get(self, path: str, default: Response) -> Response:
         base = f"http://{HOST}"
@@ -68,7 +72,9 @@ class BenchPages:
         match = re.fullmatch(r"/sitemap-(\d+)\.xml", path)
         if match:
             start = int(match[1])
-            urls = "".join(f"<url><loc>{base}/article/{n}/x/</loc></url>"
+            # Dated, as a news site's sitemap is: a nightly follows at most 200 undated URLs.
+            urls = "".join(f"<url><loc>{base}/article/{n}/x/</loc><lastmod>{self.today}"
+                           f"</lastmod></url>"
                            for n in range(start, min(start + PER_SITEMAP, self.count)))
             return Response(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                             f"{urls}</urlset>".encode(), "application/xml")
@@ -103,47 +109,49 @@ def count_pages(url: str) -> int:
 
 
 def run(pages: int, baseline_seconds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
-        url = os.environ.get(sql.DATABASE_URL_ENV) or sql.embedded_database_url(
-            Path(tmp) / "pgdata")
-        sql.migrate(url)
-        seeds_dir = Path(tmp) / "seeds"
-        seeds_dir.mkdir()
-        (seeds_dir / "bench.toml").write_text(SEED, encoding="utf-8")
-        seed = load_seed(seeds_dir / "bench.toml")
-        with sql.connect(url) as conn:
-            conn.execute("DELETE FROM pages WHERE source_id = 'bench'")
-            repository.register_source(conn, seed)
+    tmp = tempfile.mkdtemp(prefix="akhbar-bench-")
+    # Removed at exit after the embedded server has stopped (atexit runs last in, first out).
+    atexit.register(shutil.rmtree, tmp, True)
+    url = os.environ.get(sql.DATABASE_URL_ENV) or sql.embedded_database_url(
+        Path(tmp) / "pgdata")
+    sql.migrate(url)
+    seeds_dir = Path(tmp) / "seeds"
+    seeds_dir.mkdir()
+    (seeds_dir / "bench.toml").write_text(SEED, encoding="utf-8")
+    seed = load_seed(seeds_dir / "bench.toml")
+    with sql.connect(url) as conn:
+        conn.execute("DELETE FROM pages WHERE source_id = 'bench'")
+        repository.register_source(conn, seed)
 
-        with LoopbackNetwork({HOST: BenchPages(pages)}) as network:
-            env = dict(os.environ, AKHBAR_DATABASE_URL=url, http_proxy=network.proxy_url,
-                       AKHBAR_CRAWL_LOG_LEVEL="WARNING")
-            started = time.monotonic()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "akhbar.spiders.crawl", "bench", "--seeds-dir",
-                 str(seeds_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            output: list[bytes] = []
-            reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
-            reader.start()
-            sampler = psutil.Process(process.pid)
-            peak = rss_at_tenth = rss_at_end = 0
-            while process.poll() is None:
-                try:
-                    rss = sampler.memory_info().rss
-                except psutil.NoSuchProcess:
-                    break
-                peak = max(peak, rss)
-                stored = count_pages(url)
-                if not rss_at_tenth and stored >= pages // 10:
-                    rss_at_tenth = rss
-                if stored >= pages:
-                    rss_at_end = rss_at_end or rss
-                time.sleep(0.2)
-            elapsed = time.monotonic() - started
-            reader.join(timeout=10)
-        stored = count_pages(url)
-        if process.returncode != 0:
-            raise SystemExit(b"".join(output).decode(errors="replace")[-3000:])
+    with LoopbackNetwork({HOST: BenchPages(pages)}) as network:
+        env = dict(os.environ, AKHBAR_DATABASE_URL=url, http_proxy=network.proxy_url,
+                   AKHBAR_CRAWL_LOG_LEVEL="WARNING")
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "akhbar.spiders.crawl", "bench", "--seeds-dir",
+             str(seeds_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        output: list[bytes] = []
+        reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+        reader.start()
+        sampler = psutil.Process(process.pid)
+        peak = rss_at_tenth = rss_at_end = 0
+        while process.poll() is None:
+            try:
+                rss = sampler.memory_info().rss
+            except psutil.NoSuchProcess:
+                break
+            peak = max(peak, rss)
+            stored = count_pages(url)
+            if not rss_at_tenth and stored >= pages // 10:
+                rss_at_tenth = rss
+            if stored >= pages:
+                rss_at_end = rss_at_end or rss
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        reader.join(timeout=10)
+    stored = count_pages(url)
+    if process.returncode != 0:
+        raise SystemExit(b"".join(output).decode(errors="replace")[-3000:])
 
     baseline = scrapy_bench_pages_per_second(baseline_seconds)
     rate = stored / elapsed

@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,7 +131,10 @@ def flow_split() -> None:
     )
     from prefect.testing.utilities import prefect_test_harness
 
-    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp, prefect_test_harness():
+    tmp = tempfile.mkdtemp(prefix="akhbar-bench-")
+    # Removed at exit after the embedded server has stopped (atexit runs last in, first out).
+    atexit.register(shutil.rmtree, tmp, True)
+    with prefect_test_harness():
         os.environ.setdefault(sql.DATABASE_URL_ENV,
                               sql.embedded_database_url(Path(tmp) / "pgdata"))
         sql.migrate()

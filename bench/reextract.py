@@ -14,10 +14,12 @@ $AKHBAR_DATABASE_URL or a throwaway embedded PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -93,7 +95,10 @@ def main() -> None:
     seeds = tempfile.mkdtemp(prefix="akhbar-bench-seeds-")
     (Path(seeds) / "bench.toml").write_text(SEED, encoding="utf-8")
     content = "SELECT url, title, text, authors, published_at FROM articles ORDER BY url"
-    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp, prefect_test_harness():
+    tmp = tempfile.mkdtemp(prefix="akhbar-bench-")
+    # Removed at exit after the embedded server has stopped (atexit runs last in, first out).
+    atexit.register(shutil.rmtree, tmp, True)
+    with prefect_test_harness():
         os.environ.setdefault(sql.DATABASE_URL_ENV,
                               sql.embedded_database_url(Path(tmp) / "pgdata"))
         sql.migrate()

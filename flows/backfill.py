@@ -15,7 +15,7 @@ from pathlib import Path
 from akhbar.flows.tasks import (
     crawl_run,
     crawl_site,
-    extract_pending,
+    extract_while_crawling,
     failed,
     io,
     prepare,
@@ -104,9 +104,8 @@ def backfill_chunk(seed: Seed, start: date, end: date, seeds_dir: str,
     nothing in it needs asking again."""
     io(start_chunk)(seed.id, start, end)
     with crawl_run(seed, "backfill") as run:
-        io(crawl_site)(seed.id, seeds_dir, run.id, proxy, since=start, until=end,
-                       warc_out=warc_out)
-        extract_pending(seed, run.id)
+        extract_while_crawling(seed, run.id, io(crawl_site).submit(
+            seed.id, seeds_dir, run.id, proxy, since=start, until=end, warc_out=warc_out))
     done, reason = chunk_complete(run.row)
     io(finish_chunk)(seed.id, start, end, run.row, done, reason)
     if not done:

@@ -16,7 +16,7 @@ from akhbar.flows.health import drift, health_markdown, summary_rows
 from akhbar.flows.tasks import (
     crawl_run,
     crawl_site,
-    extract_pending,
+    extract_while_crawling,
     failed,
     io,
     prepare,
@@ -38,10 +38,10 @@ MESSAGE_LIMIT = 2000
 @flow(name="site", flow_run_name="site {seed.id}")
 def crawl_and_load_site(seed: Seed, seeds_dir: str, proxy: str | None = None,
                         warc_out: str | None = None):
-    """One site: crawl, then extract and load every page not extracted yet."""
+    """One site: crawl, and extract and load its pages as the crawl stores them."""
     with crawl_run(seed, "nightly") as run:
-        io(crawl_site)(seed.id, seeds_dir, run.id, proxy, warc_out=warc_out)
-        extract_pending(seed, run.id)
+        extract_while_crawling(seed, run.id, io(crawl_site).submit(
+            seed.id, seeds_dir, run.id, proxy, warc_out=warc_out))
     status, reason = run.row["status"], run.row["error"]
     if status == "failed":
         return failed(f"{seed.id}: {reason}", run.id)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import psycopg
 from akhbar.extract import Article, Reject
 from akhbar.extract.urls import host_in
-from akhbar.flows.processes import ExtractionPool, extraction_pool
+from akhbar.flows.processes import ExtractionPool, extraction_pool, usable_cores
 from akhbar.seeds import Seed
 from akhbar.seeds.settings import get_settings
 from akhbar.spiders.crawl import EXIT_BAD_INPUT, EXIT_DATABASE_LOST, EXIT_SITE_BUSY, PARENT_ENV
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from prefect.states import State
 
 EXTRACT_BATCH = 200
+CRAWL_POLL_SECONDS = 2.0  # how often pages a running crawl stored are looked for
 EXTRACTION_POOL: ContextVar[ExtractionPool | None] = ContextVar("extraction_pool", default=None)
 
 
@@ -380,29 +381,68 @@ def load_extracted(seed: Seed, results: list[Extracted], crawl_run_id: int) -> d
 
 def extract_and_load(seed: Seed, page_ids: list[int], crawl_run_id: int,
                      processes: int | None = None) -> None:
-    """Read → extract → load, in batches, the three overlapped: while one batch is extracted
-    (on `processes` processes, $AKHBAR_EXTRACT_PROCESSES, default one per usable core, once
-    there are enough pages to share), the one before is loaded and the next one read. Only
-    the reads and loads are retried; batches are loaded in order."""
+    """Read → extract → load the pages, on `processes` processes ($AKHBAR_EXTRACT_PROCESSES,
+    default one per usable core, once there are enough pages to share)."""
     with extraction_pool(processes or get_settings().extract_processes) as pool:
-        token = EXTRACTION_POOL.set(pool)
-        pending = None  # the batch being extracted
-        try:
-            for start in range(0, len(page_ids), EXTRACT_BATCH):
-                pages = io(read_pages)(seed.id, page_ids[start:start + EXTRACT_BATCH])
-                # quote(): Prefect would otherwise walk every page and result looking for
-                # futures, a third of a second per 600 pages.
-                extracting = extract_pages.submit(seed, quote(pages)) if pages else None
-                if pending is not None:
-                    io(load_extracted)(seed, quote(pending.result()), crawl_run_id)
-                pending = extracting
-            if pending is not None:
-                io(load_extracted)(seed, quote(pending.result()), crawl_run_id)
-        finally:
-            EXTRACTION_POOL.reset(token)
+        _extract_batches(seed, page_ids, crawl_run_id, pool)
         if pool.worker_pids:
             get_run_logger().info("%s: %d pages extracted on %d processes", seed.id,
                                   len(page_ids), len(pool.worker_pids))
+
+
+def _extract_batches(seed: Seed, page_ids: list[int], crawl_run_id: int,
+                     pool: ExtractionPool) -> None:
+    """Read → extract → load, in batches, the three overlapped: while one batch is extracted
+    (on the pool), the one before is loaded and the next one read. Only the reads and loads
+    are retried; batches are loaded in order."""
+    token = EXTRACTION_POOL.set(pool)
+    pending = None  # the batch being extracted
+    try:
+        for start in range(0, len(page_ids), EXTRACT_BATCH):
+            pages = io(read_pages)(seed.id, page_ids[start:start + EXTRACT_BATCH])
+            # quote(): Prefect would otherwise walk every page and result looking for
+            # futures, a third of a second per 600 pages.
+            extracting = extract_pages.submit(seed, quote(pages)) if pages else None
+            if pending is not None:
+                io(load_extracted)(seed, quote(pending.result()), crawl_run_id)
+            pending = extracting
+        if pending is not None:
+            io(load_extracted)(seed, quote(pending.result()), crawl_run_id)
+    finally:
+        EXTRACTION_POOL.reset(token)
+
+
+def _stored_by_run(crawl_run_id: int, after_id: int) -> list[int]:
+    """Pages the run stored since `after_id` and not extracted; none when the database does
+    not answer (the extraction after the crawl catches up)."""
+    try:
+        with connect() as conn:
+            return repository.pending_pages_of_run(conn, crawl_run_id, after_id)
+    except (psycopg.Error, DatabaseError):
+        return []
+
+
+def extract_while_crawling(seed: Seed, crawl_run_id: int, crawl) -> None:
+    """Extract and load what a running crawl (a submitted `crawl_site`) stores, in whole
+    batches as they fill, on one core fewer than usual (the crawl has one); once the crawl
+    has ended, every page still pending on every core. A failed crawl fails as before (what
+    it stored before failing is extracted by the next run, like any pending page)."""
+    processes = get_settings().extract_processes or usable_cores()
+    after_id = 0
+    try:
+        with extraction_pool(max(1, processes - 1)) as pool:
+            while not crawl.wrapped_future.done():
+                crawl.wait(CRAWL_POLL_SECONDS)
+                page_ids = _stored_by_run(crawl_run_id, after_id)
+                whole = len(page_ids) - len(page_ids) % EXTRACT_BATCH
+                if whole and not STOPPING.is_set():
+                    _extract_batches(seed, page_ids[:whole], crawl_run_id, pool)
+                    after_id = page_ids[whole - 1]
+    except Exception:
+        crawl.wait()  # the crawl ends on its own; its state says how
+        raise
+    crawl.result()
+    extract_pending(seed, crawl_run_id)
 
 
 def extract_pending(seed: Seed, crawl_run_id: int) -> None:

@@ -90,6 +90,20 @@ WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)
   AND NOT EXISTS (SELECT 1 FROM rejects r WHERE r.page_id = p.id)
 ORDER BY p.id;
 
+-- name: pending_pages_of_run
+-- Pages a run stored after page `after_id` that are the newest of their URL and have neither
+-- an article nor a reject: what a nightly extracts while its crawl is still storing pages
+-- (a range of the primary key, however big the site).
+SELECT p.id
+FROM pages p
+WHERE p.id > %(after_id)s AND p.crawl_run_id = %(crawl_run_id)s
+  AND NOT EXISTS (SELECT 1 FROM pages n
+                  WHERE n.source_id = p.source_id AND n.url = p.url
+                    AND (n.fetched_at, n.id) > (p.fetched_at, p.id))
+  AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.page_id = p.id)
+  AND NOT EXISTS (SELECT 1 FROM rejects r WHERE r.page_id = p.id)
+ORDER BY p.id;
+
 -- name: pages_by_id
 SELECT id, source_id, url, final_url, encoding, body, headers, fetched_at
 FROM pages WHERE id = ANY(%(page_ids)s) ORDER BY id;

@@ -109,6 +109,12 @@ def pending_page_ids(conn: psycopg.Connection, source_id: str) -> list[int]:
                                               {"source_id": source_id})]
 
 
+def pending_pages_of_run(conn: psycopg.Connection, crawl_run_id: int, after_id: int) -> list[int]:
+    """Pages the run stored after `after_id`, newest of their URL, not extracted yet."""
+    return [row["id"] for row in conn.execute(query("pending_pages_of_run"), {
+        "crawl_run_id": crawl_run_id, "after_id": after_id})]
+
+
 def pages_by_id(conn: psycopg.Connection, page_ids: list[int]) -> list[dict]:
     return conn.execute(query("pages_by_id"), {"page_ids": page_ids}).fetchall()
 

@@ -117,3 +117,21 @@ def test_bad_seed_stops_before_any_crawl(prefect_api, database_url, demo_site, t
     assert sum(demo_site.requests.values()) == 0
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
+
+
+def test_pages_are_extracted_while_the_crawl_is_still_running(
+        prefect_api, database_url, demo_site, demo_seeds_dir, monkeypatch):
+    from akhbar.flows import tasks
+
+    monkeypatch.setattr(tasks, "EXTRACT_BATCH", 2)
+    monkeypatch.setattr(tasks, "CRAWL_POLL_SECONDS", 0.2)
+    slow = load_articles()[-1]
+    demo_site.delays[BASE + slow.path] = 8  # one page comes 8 s late
+    [summary] = run_nightly(demo_site, demo_seeds_dir)
+    assert (summary["status"], summary["new_articles"]) == ("completed", 5)
+    with psycopg.connect(database_url) as conn:
+        slow_stored = conn.execute("SELECT fetched_at FROM pages WHERE url LIKE %s",
+                                   (BASE + slow.path + "%",)).fetchone()[0]
+        first_extracted = conn.execute("SELECT min(extracted_at) FROM articles").fetchone()[0]
+    # Articles were loaded while the slow page was still on its way.
+    assert first_extracted < slow_stored
