@@ -75,16 +75,18 @@ def _extract_part(jobs: Sequence[Job]) -> tuple[int, list]:
 class ExtractionPool:
     """Extracts batches of pages on up to `processes` cores; processes start on first need."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, separate: bool = False) -> None:
         self.processes = max(1, processes)
+        self.separate = separate  # never in the calling process (it has other work)
         self._executor: ProcessPoolExecutor | None = None
         self.worker_pids: set[int] = set()  # the processes that extracted something
 
     def extract(self, jobs: Sequence[Job]) -> list:
         """(Article or Reject, MinHash signature or None) for each job, in order."""
         parts = min(self.processes, len(jobs) // MIN_PAGES_PER_PROCESS)
-        if parts <= 1:
+        if parts <= 1 and not self.separate:
             return _extract_part(jobs)[1]
+        parts = max(1, parts)
         if self._executor is None:
             self._start()
         size = -(-len(jobs) // parts)
@@ -111,9 +113,10 @@ class ExtractionPool:
 
 
 @contextmanager
-def extraction_pool(processes: int | None = None) -> Iterator[ExtractionPool]:
+def extraction_pool(processes: int | None = None,
+                    separate: bool = False) -> Iterator[ExtractionPool]:
     """A pool for the duration of a flow's extraction; its processes end with the block."""
-    pool = ExtractionPool(processes or usable_cores())
+    pool = ExtractionPool(processes or usable_cores(), separate)
     try:
         yield pool
     finally:

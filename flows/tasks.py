@@ -430,7 +430,8 @@ def extract_while_crawling(seed: Seed, crawl_run_id: int, crawl) -> None:
     processes = get_settings().extract_processes or usable_cores()
     after_id = 0
     try:
-        with extraction_pool(max(1, processes - 1)) as pool:
+        # Out of this process, whose threads relay the crawl's log and talk to Prefect.
+        with extraction_pool(max(1, processes - 1), separate=True) as pool:
             while not crawl.wrapped_future.done():
                 crawl.wait(CRAWL_POLL_SECONDS)
                 page_ids = _stored_by_run(crawl_run_id, after_id)
