@@ -10,17 +10,14 @@ baseline. Uses $AKHBAR_DATABASE_URL or a throwaway embedded PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psutil
 import psycopg
@@ -29,6 +26,7 @@ from akhbar.flows.demo.server import LoopbackNetwork
 from akhbar.flows.demo.site import DemoArticle, Response, render_article
 from akhbar.seeds import load_seed
 from akhbar.sql import repository
+from throwaway import throwaway_database  # bench/throwaway.py, next to this script
 
 HOST = "bench.akhbar.test"
 PER_SITEMAP = 1000
@@ -109,13 +107,9 @@ def count_pages(url: str) -> int:
 
 
 def run(pages: int, baseline_seconds: int) -> None:
-    tmp = tempfile.mkdtemp(prefix="akhbar-bench-")
-    # Removed at exit after the embedded server has stopped (atexit runs last in, first out).
-    atexit.register(shutil.rmtree, tmp, True)
-    url = os.environ.get(sql.DATABASE_URL_ENV) or sql.embedded_database_url(
-        Path(tmp) / "pgdata")
+    url, tmp = throwaway_database()
     sql.migrate(url)
-    seeds_dir = Path(tmp) / "seeds"
+    seeds_dir = tmp / "seeds"
     seeds_dir.mkdir()
     (seeds_dir / "bench.toml").write_text(SEED, encoding="utf-8")
     seed = load_seed(seeds_dir / "bench.toml")

@@ -17,9 +17,7 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -130,13 +128,10 @@ def flow_split() -> None:
         FlowRunFilterParentFlowRunId,
     )
     from prefect.testing.utilities import prefect_test_harness
+    from throwaway import throwaway_database  # bench/throwaway.py
 
-    tmp = tempfile.mkdtemp(prefix="akhbar-bench-")
-    # Removed at exit after the embedded server has stopped (atexit runs last in, first out).
-    atexit.register(shutil.rmtree, tmp, True)
+    throwaway_database()
     with prefect_test_harness():
-        os.environ.setdefault(sql.DATABASE_URL_ENV,
-                              sql.embedded_database_url(Path(tmp) / "pgdata"))
         sql.migrate()
         with demo_network() as network:
             started = time.perf_counter()

@@ -14,12 +14,10 @@ $AKHBAR_DATABASE_URL or a throwaway embedded PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import atexit
 import hashlib
 import os
 import random
 import resource
-import shutil
 import sys
 import tempfile
 import time
@@ -91,16 +89,13 @@ def main() -> None:
     from akhbar.flows.reextract import reextract
     from akhbar.seeds import load_seed
     from prefect.testing.utilities import prefect_test_harness
+    from throwaway import throwaway_database  # bench/throwaway.py
 
     seeds = tempfile.mkdtemp(prefix="akhbar-bench-seeds-")
     (Path(seeds) / "bench.toml").write_text(SEED, encoding="utf-8")
     content = "SELECT url, title, text, authors, published_at FROM articles ORDER BY url"
-    tmp = tempfile.mkdtemp(prefix="akhbar-bench-")
-    # Removed at exit after the embedded server has stopped (atexit runs last in, first out).
-    atexit.register(shutil.rmtree, tmp, True)
+    throwaway_database()
     with prefect_test_harness():
-        os.environ.setdefault(sql.DATABASE_URL_ENV,
-                              sql.embedded_database_url(Path(tmp) / "pgdata"))
         sql.migrate()
         with sql.connect() as conn:
             fill(conn, load_seed(Path(seeds) / "bench.toml"), args.pages,
