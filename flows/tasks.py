@@ -442,6 +442,9 @@ def extract_while_crawling(seed: Seed, crawl_run_id: int, crawl) -> None:
     except Exception:
         crawl.wait()  # the crawl ends on its own; its state says how
         raise
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the crawl goes with us, at once
+        stop_crawls()
+        raise
     crawl.result()
     extract_pending(seed, crawl_run_id)
 
