@@ -1,12 +1,14 @@
 """Re-extraction on every core: `reextract` over N stored pages with 1 and with 2+ processes.
 
-    python bench/reextract.py [--pages 2000] [--processes 2] [--rounds 2] [PAGES_DIR]
+    python bench/reextract.py [--pages 5000] [--processes 2] [--rounds 2] [PAGES_DIR]
 
 Stores N pages (by COPY) made from the HTML pages of PAGES_DIR (default: the project's golden
 pages, tests/fixtures/golden), each made unique by a paragraph of its own so no two are
 duplicates, extracts them once, then runs the real `reextract` flow (Prefect's temporary
 API) alternately with one process and with `--processes` processes, `--rounds` times each,
-and prints pages/s per run, the ratio of the best runs, and the flow process's peak RSS.
+and prints pages/s per run, the ratio of the best runs, and the flow process's peak RSS; then
+the extraction pool alone on the same pages (no reads, no loads), with one and with
+`--processes` processes, which shows how much of the flow is extraction that scales.
 Every run must leave each page's article as the first run made it (checked). Uses
 $AKHBAR_DATABASE_URL or a throwaway embedded PostgreSQL.
 """
@@ -80,12 +82,13 @@ def fill(conn, seed, pages: int, bodies: list[bytes]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("pages_dir", nargs="?", type=Path, default=GOLDEN)
-    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
     from akhbar import sql
+    from akhbar.flows.processes import MIN_PAGES_PER_PROCESS, ExtractionPool
     from akhbar.flows.reextract import reextract
     from akhbar.seeds import load_seed
     from prefect.testing.utilities import prefect_test_harness
@@ -121,9 +124,24 @@ def main() -> None:
                       f"{'' if same else '  ARTICLES DIFFER from the first run'}", flush=True)
                 if not same:
                     sys.exit(1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the flows'
+        with sql.connect() as conn:
+            jobs = [(bytes(row["body"]), row["final_url"], options, row["encoding"])
+                    for row in conn.execute("SELECT body, final_url, encoding FROM pages")
+                    for options in [load_seed(Path(seeds) / "bench.toml").extract_options()]]
+    alone = {}
+    for processes in (1, args.processes):  # the extraction pool alone: no reads, no loads
+        pool = ExtractionPool(processes, separate=processes > 1)
+        pool.extract(jobs[:processes * MIN_PAGES_PER_PROCESS])  # processes started
+        started = time.perf_counter()
+        pool.extract(jobs)
+        alone[processes] = len(jobs) / (time.perf_counter() - started)
+        pool.close()
+    print(f"\nextraction alone (the pool, no database): 1 process {alone[1]:.1f} pages/s, "
+          f"{args.processes} processes {alone[args.processes]:.1f} pages/s: "
+          f"{alone[args.processes] / alone[1]:.2f}x")
     ratio = best[args.processes] / best[1]
-    print(f"\nbest: 1 process {best[1]:.1f} pages/s, {args.processes} processes "
+    print(f"reextract, best runs: 1 process {best[1]:.1f} pages/s, {args.processes} processes "
           f"{best[args.processes]:.1f} pages/s: {ratio:.2f}x on {os.cpu_count()} cores "
           f"(goal 1.7x on 2 cores: {'met' if ratio >= 1.7 else 'NOT met'}); flow process peak "
           f"RSS {peak:.0f} MiB")
