@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 MIN_PAGES_PER_PROCESS = 50  # a batch smaller than this per extra process stays in-process
 PARENT_CHECK_SECONDS = 1.0
+CHUNK_PAGES = 25
 STARTUP_SECONDS = 120.0
 
 # (body, final URL, options, declared encoding) of one page
@@ -89,7 +90,9 @@ class ExtractionPool:
         parts = max(1, parts)
         if self._executor is None:
             self._start()
-        size = -(-len(jobs) // parts)
+        # Parts of about CHUNK_PAGES pages, several per process: a process done early takes
+        # the next part instead of waiting for the slowest one.
+        size = min(-(-len(jobs) // parts), CHUNK_PAGES)
         results = []
         for pid, part in self._executor.map(_extract_part, [jobs[i:i + size] for i in
                                                             range(0, len(jobs), size)]):
