@@ -80,6 +80,7 @@ class ExtractionPool:
         self.processes = max(1, processes)
         self.separate = separate  # never in the calling process (it has other work)
         self._executor: ProcessPoolExecutor | None = None
+        self._starting = threading.Lock()  # two batches in flight may ask at once
         self.worker_pids: set[int] = set()  # the processes that extracted something
 
     def extract(self, jobs: Sequence[Job]) -> list:
@@ -88,8 +89,9 @@ class ExtractionPool:
         if parts <= 1 and not self.separate:
             return _extract_part(jobs)[1]
         parts = max(1, parts)
-        if self._executor is None:
-            self._start()
+        with self._starting:
+            if self._executor is None:
+                self._start()
         # Parts of about CHUNK_PAGES pages, several per process: a process done early takes
         # the next part instead of waiting for the slowest one.
         size = min(-(-len(jobs) // parts), CHUNK_PAGES)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import psycopg
+from akhbar.extract import ExtractOptions
 from akhbar.flows.nightly import nightly
 from akhbar.flows.reextract import reextract
-from conftest import table_snapshot
+from conftest import FIXTURES, table_snapshot
 
 
 def test_reextract_updates_in_place_without_fetching(prefect_api, database_url, demo_site,
@@ -98,3 +99,22 @@ def test_extraction_processes_end_when_the_flow_process_is_killed(tmp_path):
         for worker in workers:
             with contextlib.suppress(psutil.NoSuchProcess):
                 worker.kill()
+
+
+def test_two_batches_at_once_start_one_pool():
+    # The flow extracts one batch while it reads the next: both may be the first to need
+    # the pool's processes.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from akhbar.flows.processes import MIN_PAGES_PER_PROCESS, ExtractionPool
+
+    page = (FIXTURES / "golden" / "egyptian-daily.html").read_bytes()
+    jobs = [(page, "https://example.com/a", ExtractOptions(), None)] * MIN_PAGES_PER_PROCESS
+    pool = ExtractionPool(1, separate=True)
+    try:
+        with ThreadPoolExecutor(4) as threads:
+            done = list(threads.map(pool.extract, [jobs] * 4))
+    finally:
+        pool.close()
+    assert all(len(results) == len(jobs) for results in done)
+    assert len(pool.worker_pids) == 1
