@@ -27,6 +27,7 @@ from akhbar.extract.html import (
 )
 from akhbar.extract.metadata import Metadata, extract_metadata, persons
 from akhbar.extract.model import MAX_PAGE_BYTES, Article, ExtractOptions, Reject
+from akhbar.extract.selectors import with_site_selectors
 from akhbar.extract.sniff import binary_format, not_html
 from lxml.etree import XPath
 
@@ -132,6 +133,8 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     longest = longest_text(tree)
     protected = main_content(tree, longest)  # the article's containers, never furniture
     metadata = extract_metadata(tree, zone, url, options.timezone is not None, protected)
+    if options.title_selector or options.date_selector or options.author_selector:
+        metadata = with_site_selectors(tree, metadata, options, options.timezone is not None)
     unwrap_layout_tables(tree)
     roots = content_roots(tree, options.content_selector, longest)
     if not roots:

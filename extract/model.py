@@ -16,6 +16,10 @@ class ExtractOptions:
 
     content_selector: str | None = None
     drop_selectors: tuple[str, ...] = ()
+    title_selector: str | None = None
+    date_selector: str | None = None
+    date_format: str | None = None  # strptime format of the date_selector's text
+    author_selector: str | None = None
     default_encoding: str | None = None
     timezone: str | None = None  # the site's zone; None: unknown (naive times taken as UTC)
     expected_language: str = "ar"

@@ -86,23 +86,53 @@ class Listing(_Model):
         return selector
 
 
-class RuleSet(_Model):
+class Rules(_Model):
+    """Where a site's pages keep their parts, when the generic rules get them wrong."""
+
+    content_selector: CssSelector | None = Field(
+        None, description="CSS of the element(s) holding the article text")
+    drop_selectors: tuple[CssSelector, ...] = Field(
+        (), description="CSS of elements removed before the text is read")
+    title_selector: CssSelector | None = Field(
+        None, description="CSS of the headline; its first match's text is the title")
+    date_selector: CssSelector | None = Field(
+        None, description="CSS of the publication date: the element's datetime/content "
+                          "attribute, else its text")
+    date_format: str | None = Field(
+        None, description="strptime format of the date_selector text, e.g. %d/%m/%Y "
+                          "(default: any date akhbar reads)")
+    author_selector: CssSelector | None = Field(
+        None, description="CSS of the author names (every match is one author)")
+
+    @field_validator("date_format")
+    @classmethod
+    def _strptime_format(cls, value: str | None) -> str | None:
+        if value is not None and not re.search(r"%[dbBmyYj]", value):
+            raise ValueError(f"{value!r} is not a strptime format with a day, month or year "
+                             f"in it (e.g. %d/%m/%Y)")
+        return value
+
+    def option_fields(self) -> dict:
+        """These rules as ExtractOptions fields."""
+        return {"content_selector": self.content_selector,
+                "drop_selectors": self.drop_selectors, "title_selector": self.title_selector,
+                "date_selector": self.date_selector, "date_format": self.date_format,
+                "author_selector": self.author_selector}
+
+
+class RuleSet(Rules):
     """Extraction rules for the pages a site served from `valid_from` on (after a redesign)."""
 
     valid_from: date
-    content_selector: CssSelector | None = None
-    drop_selectors: tuple[CssSelector, ...] = ()
 
 
-class Extraction(_Model):
+class Extraction(Rules):
     """Per-site extraction overrides, handed to extract/ as options.
 
     A redesign adds a `[[extraction.rules]]` entry with the date it took effect instead of
     editing the rules above, so pages stored before it still extract as they did.
     """
 
-    content_selector: CssSelector | None = None
-    drop_selectors: tuple[CssSelector, ...] = ()
     encoding: str | None = Field(None, description="encoding to assume when a page declares none")
     rules: tuple[RuleSet, ...] = ()
 
@@ -118,36 +148,60 @@ class Extraction(_Model):
                 fetched_at: datetime | None = None) -> ExtractOptions:
         """Extraction options for a page of a site in `timezone`, fetched at `fetched_at`
         (default: the newest rules)."""
-        selector, drops = self.rules_at(fetched_at)
-        return ExtractOptions(content_selector=selector, drop_selectors=drops,
+        return ExtractOptions(**self.rules_at(fetched_at).option_fields(),
                               default_encoding=self.encoding, timezone=timezone,
                               expected_language=language)
 
-    def rules_at(self, moment: datetime | None) -> tuple[str | None, tuple[str, ...]]:
-        """(content selector, drop selectors) in force for a page fetched at `moment`."""
-        selector, drops = self.content_selector, self.drop_selectors
+    def rules_at(self, moment: datetime | None) -> Rules:
+        """The rules in force for a page fetched at `moment` (None: the newest)."""
+        rules: Rules = self
         for rule in self.rules:
             if moment is None or rule.valid_from <= moment.date():
-                selector, drops = rule.content_selector, rule.drop_selectors
-        return selector, drops
+                rules = rule
+        return rules
+
+
+class Checked(_Model):
+    """What `akhbar sites check --record` found the last time it checked the seed."""
+
+    on: date
+    found: str = Field(description="one line: article URLs found, samples extracted, warnings")
 
 
 class Seed(_Model):
     """One news site."""
 
-    id: str = Field(pattern=SITE_ID.pattern)
-    name: str = Field(min_length=1)
-    base_url: HttpUrl
-    domains: tuple[str, ...] = Field(min_length=1)
-    language: str = "ar"
-    country: str | None = None
-    timezone: str = "UTC"
-    enabled: bool = True
-    verified: bool = Field(description="whether feeds and patterns were checked on the live site")
-    notes: str | None = None
-    feeds: tuple[HttpUrl, ...] = ()
-    sitemaps: tuple[HttpUrl, ...] = ()
-    archives: tuple[str, ...] = Field((), description="archive URL templates, {yyyy}/{mm}/{dd}")
+    id: str = Field(pattern=SITE_ID.pattern, description="the site's id: the file name, the "
+                    "database's source id")
+    name: str = Field(min_length=1, description="the site's name as it writes it")
+    base_url: HttpUrl = Field(description="the site's home page")
+    scope: tuple[str, ...] = Field(
+        (), description="where the site's articles live, as host/path prefixes such as "
+                        "bbc.com/arabic/ (subdomains included); empty: all of `domains`")
+    domains: tuple[str, ...] = Field(
+        (), description="hosts (host:port when not 80/443) every request stays on, "
+                        "subdomains included; default: the hosts of `scope`")
+    language: str = Field("ar", description="the language articles must be in")
+    country: str | None = Field(None, description="ISO 3166 code, for people")
+    timezone: str = Field("UTC", description="IANA zone of the times the site shows")
+    enabled: bool = Field(True, description="whether `akhbar nightly` crawls it")
+    verified: bool = Field(
+        False, description="whether a person checked the seed against the live site "
+                           "(`akhbar sites check`)")
+    checked: Checked | None = Field(
+        None, description="written by `akhbar sites check --record`: when and what it found")
+    notes: str | None = Field(None, description="anything the next reader should know")
+    feeds: tuple[HttpUrl, ...] = Field((), description="RSS/Atom feed URLs")
+    sitemaps: tuple[HttpUrl, ...] = Field(
+        (), description="sitemap or sitemap-index URLs (gzip and Google News sitemaps too)")
+    archives: tuple[str, ...] = Field(
+        (), description="day archive URL templates with {yyyy}, {mm}, {dd}")
+    archive_index: str | None = Field(
+        None, description="a page (template with {yyyy}/{mm} allowed) linking the day "
+                          "archives that exist; only those days are requested")
+    archive_link_selector: CssSelector | None = Field(
+        None, description="CSS of the archive page's own list: only its links are dated "
+                          "with the day (sidebars and menus are not)")
     archive_days: int = Field(2, ge=0, le=31, description="recent days of archives read nightly")
     nightly_max_age_days: int = Field(
         3, ge=1, le=36500,
@@ -155,16 +209,49 @@ class Seed(_Model):
                     "the backfill's job")
     nightly_max_undated: int = Field(
         200, ge=0, description="new undated sitemap URLs a nightly run follows at most")
-    listings: tuple[Listing, ...] = ()
+    listings: tuple[Listing, ...] = Field(
+        (), description="section listings: [[listings]] url, max_pages, next_selector")
     host_aliases: dict[str, str] = Field({}, description="mobile/AMP host → canonical host")
     url_rewrites: tuple[tuple[str, str], ...] = Field((), description="(regex, replacement)")
-    article_patterns: tuple[str, ...] = Field(min_length=1)
-    deny_patterns: tuple[str, ...] = ()
+    article_patterns: tuple[str, ...] = Field(
+        min_length=1, description="regexes an article URL matches, before and after "
+                                  "redirects; with :// in it a pattern reads the whole URL, "
+                                  "else the path after the scope (e.g. ^articles/c\\w+$)")
+    deny_patterns: tuple[str, ...] = Field(
+        (), description="regexes (searched in the whole URL) of URLs never followed")
     example_articles: tuple[HttpUrl, ...] = Field(
-        (), description="article URLs of the site, checked against the patterns by the tests")
+        (), description="article URLs of the site; `akhbar sites check --offline` checks "
+                        "they match the patterns")
     politeness: Politeness = Politeness()
     extraction: Extraction = Extraction()
     health: Health = Health()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _domains_of_scope(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("scope") and not data.get("domains"):
+            scopes = data["scope"]
+            if isinstance(scopes, list | tuple) and all(isinstance(s, str) for s in scopes):
+                data = {**data, "domains": [_scope_parts(s)[0] for s in scopes]}
+        return data
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_prefixes(cls, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_normal_scope(scope) for scope in scopes)
+
+    @field_validator("archive_index")
+    @classmethod
+    def _index_template(cls, template: str | None) -> str | None:
+        if template is None:
+            return None
+        if not re.match(r"^https?://", template):
+            raise ValueError(f"{template!r} must be an http(s) URL")
+        try:
+            template.format(yyyy="2020", mm="01")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(f"{template!r} may only use {{yyyy}} and {{mm}}") from None
+        return template
 
     @field_validator("timezone")
     @classmethod
@@ -203,15 +290,32 @@ class Seed(_Model):
 
     @model_validator(mode="after")
     def _discoverable(self) -> Seed:
+        if not self.domains:
+            raise ValueError("a site needs `domains` or `scope` (where its pages live)")
         if not (self.feeds or self.sitemaps or self.archives or self.listings):
             raise ValueError(
                 "a site needs at least one of `feeds`, `sitemaps`, `archives` or `listings`")
+        if self.archive_index and not self.archives:
+            raise ValueError("`archive_index` needs `archives`: the day URL template its "
+                             "links are read with")
         listed = (self.base_url, *self.feeds, *self.sitemaps, *(x.url for x in self.listings),
-                  *(t.format(yyyy="2020", mm="01", dd="01") for t in self.archives))
+                  *(t.format(yyyy="2020", mm="01", dd="01") for t in self.archives),
+                  *([self.archive_index.format(yyyy="2020", mm="01")]
+                    if self.archive_index else []))
         for url in listed:
             if not host_in(url, self.domains):
                 raise ValueError(f"{url} is outside the site's domains {list(self.domains)} "
                                  "(a domain on another port is written host:port)")
+        for scope in self.scope:
+            host = _scope_parts(scope)[0]
+            if not host_in(f"http://{host}/", self.domains) and not host_in(
+                    f"https://{host}/", self.domains):
+                raise ValueError(f"scope {scope!r} is outside the site's domains "
+                                 f"{list(self.domains)}")
+        for url in self.example_articles:
+            if not self.is_article_url(url):
+                raise ValueError(f"example article {url} is not an article URL by the seed's "
+                                 f"scope and patterns")
         return self
 
     def extract_options(self, fetched_at: datetime | None = None) -> ExtractOptions:
@@ -219,10 +323,37 @@ class Seed(_Model):
         newest rules)."""
         return self.extraction.options(self.timezone, self.language, fetched_at)
 
+    def in_scope(self, url: str) -> bool:
+        """Whether a URL lies where the site's articles live (its scope, else its domains)."""
+        return self.scoped_path(url) is not None
+
+    def scoped_path(self, url: str) -> str | None:
+        """The URL's path and query after the scope prefix it falls in (no leading slash);
+        None when it is outside the scope."""
+        if not self.scope:
+            if not host_in(url, self.domains):
+                return None
+            parts = urlsplit(url)
+            return parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+        parts = urlsplit(url)
+        for scope in self.scope:
+            host, prefix = _scope_parts(scope)
+            if host_in(url, (host,)) and parts.path.startswith(prefix):
+                rest = parts.path[len(prefix):]
+                return rest + (f"?{parts.query}" if parts.query else "")
+        return None
+
     def is_article_url(self, url: str) -> bool:
-        """Whether a discovered URL is an article of this site."""
-        allow, deny = _compiled(self.article_patterns), _compiled(self.deny_patterns)
-        return any(p.search(url) for p in allow) and not any(p.search(url) for p in deny)
+        """Whether a URL is an article of this site: in its scope, matched by an article
+        pattern (a whole-URL one, or a relative one on the path after the scope) and by no
+        deny pattern."""
+        path = self.scoped_path(url)
+        if path is None:
+            return False
+        absolute, relative = _split_patterns(self.article_patterns)
+        if not (any(p.search(url) for p in absolute) or any(p.search(path) for p in relative)):
+            return False
+        return not any(p.search(url) for p in _compiled(self.deny_patterns))
 
     def canonical_url(self, url: str) -> str:
         """The one URL of an article: tracking stripped, mobile/AMP variants mapped home."""
@@ -234,6 +365,36 @@ class Seed(_Model):
         for pattern, replacement in _compiled_rewrites(self.url_rewrites):
             url = pattern.sub(replacement, url)
         return url
+
+
+def _scope_parts(scope: str) -> tuple[str, str]:
+    """(host[:port], path prefix ending in /) of a scope such as `bbc.com/arabic/`."""
+    scope = re.sub(r"^[a-z]+://", "", scope.strip(), flags=re.I)
+    host, slash, path = scope.partition("/")
+    prefix = "/" + path if slash else "/"
+    if not prefix.endswith("/"):
+        prefix += "/"
+    return host.lower().removeprefix("www."), prefix
+
+
+def _normal_scope(scope: str) -> str:
+    host, prefix = _scope_parts(scope)
+    if not host or not re.match(r"^[a-z0-9.-]+(:\d+)?$", host):
+        raise ValueError(f"{scope!r} is not a host/path prefix such as bbc.com/arabic/")
+    return host + prefix
+
+
+def is_absolute_pattern(pattern: str) -> bool:
+    """A pattern for the whole URL (it names the scheme or host), not the scoped path."""
+    return "://" in pattern or pattern.lstrip("^").startswith("http")
+
+
+@lru_cache(maxsize=256)
+def _split_patterns(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...],
+                                                       tuple[re.Pattern, ...]]:
+    absolute = tuple(re.compile(p) for p in patterns if is_absolute_pattern(p))
+    relative = tuple(re.compile(p) for p in patterns if not is_absolute_pattern(p))
+    return absolute, relative
 
 
 @lru_cache(maxsize=256)
