@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
@@ -132,3 +133,30 @@ def parse_sitemap(body: bytes, base_url: str) -> tuple[list[Discovered], list[Di
         entry = Discovered(urljoin(base_url, loc), lastmod, published)
         (pages if kind == "url" else children).append(entry)
     return pages, children
+
+
+def template_regex(template: str) -> re.Pattern[str]:
+    """A regex reading year, month and day out of URLs made from an archive template."""
+    pattern = re.escape(template)
+    for name, digits in (("yyyy", r"\d{4}"), ("mm", r"\d{1,2}"), ("dd", r"\d{1,2}")):
+        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>{digits})", 1)
+    return re.compile(f"^{pattern}$")
+
+
+def archive_days_linked(links: list[str], templates: tuple[str, ...]) -> dict[date, str]:
+    """day → archive URL, for the links of an archive index that match a day template."""
+    found: dict[date, str] = {}
+    for template in templates:
+        regex = template_regex(template)
+        for link in links:
+            match = regex.match(link)
+            if not match:
+                continue
+            parts = match.groupdict()
+            try:
+                day = date(int(parts["yyyy"]), int(parts.get("mm") or 1),
+                           int(parts.get("dd") or 1))
+            except ValueError:
+                continue
+            found.setdefault(day, link)
+    return found

@@ -20,7 +20,14 @@ import scrapy
 from akhbar.extract.encoding import detect_encoding
 from akhbar.extract.urls import host_in
 from akhbar.seeds import Listing, Seed
-from akhbar.spiders.discovery import Discovered, is_feed, parse_feed, parse_sitemap, xml_root_name
+from akhbar.spiders.discovery import (
+    Discovered,
+    archive_days_linked,
+    is_feed,
+    parse_feed,
+    parse_sitemap,
+    xml_root_name,
+)
 from akhbar.spiders.outcomes import GONE_STATUSES, Failed, Outcome, Tally, classify
 from akhbar.spiders.store import GONE_RECHECK_DAYS, KnownFailure, PageStore, selected_headers
 from scrapy import signals
@@ -85,16 +92,27 @@ class NewsSpider(scrapy.Spider):
             yield self.discovery_request(url, self.parse_feed)
         for url in self.seed.sitemaps:
             yield self.discovery_request(url, self.parse_sitemap, depth=0)
-        for day in self.archive_days():
-            for template in self.seed.archives:
-                url = template.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}",
-                                      dd=f"{day.day:02d}")
-                yield self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
-                                   meta={"handle_httpstatus_list": [404]})
+        if self.seed.archive_index:
+            days = self.archive_days()
+            for url in dict.fromkeys(self.seed.archive_index.format(
+                    yyyy=f"{day.year:04d}", mm=f"{day.month:02d}") for day in days):
+                yield self.request(url, "discovery", self.parse_archive_index,
+                                   cb_kwargs={"days": days})
+        else:
+            for day in self.archive_days():
+                for request in self.archive_requests(day):
+                    yield request
         if not self.window:
             for listing in self.seed.listings:
                 yield self.request(listing.url, "discovery", self.parse_listing,
                                    cb_kwargs={"listing": listing, "page": 1})
+
+    def archive_requests(self, day: date) -> Iterator[scrapy.Request]:
+        for template in self.seed.archives:
+            url = template.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}",
+                                  dd=f"{day.day:02d}")
+            yield self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
+                               meta={"handle_httpstatus_list": [404]})
 
     def archive_days(self) -> list[date]:
         if self.window:
@@ -293,10 +311,28 @@ class NewsSpider(scrapy.Spider):
             return
         self.succeed("discovery", response.request.url, Outcome.READ)
         noon = datetime.combine(day, time(12), self.zone)
-        links = self.links_of(self.decoded(response))
+        page = self.decoded(response)
+        selector = self.seed.archive_link_selector
+        links = self.links_of(page, selector)
+        if selector and not page.css(selector):
+            self.logger.warning("archive %s has no %s (archive_link_selector): its links are "
+                                "not dated with %s", response.url, selector, day)
         self.logger.info("archive %s lists %d links", response.url, len(links))
         yield from self.follow_articles([Discovered(url, published=noon, day_only=True)
                                          for url in links])
+
+    def parse_archive_index(self, response: Response,
+                            days: list[date]) -> Iterator[scrapy.Request]:
+        """The archive index: the day archives that exist, of which the wanted days are read."""
+        self.succeed("discovery", response.request.url, Outcome.READ)
+        listed = archive_days_linked(self.links_of(self.decoded(response)), self.seed.archives)
+        wanted = [day for day in days if day in listed]
+        self.logger.info("archive index %s links %d days, %d of them wanted", response.url,
+                         len(listed), len(wanted))
+        for day in wanted:
+            url = listed[day]
+            yield self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
+                               meta={"handle_httpstatus_list": [404]})
 
     def parse_listing(self, response: Response, listing: Listing,
                       page: int) -> Iterator[scrapy.Request]:
@@ -327,9 +363,11 @@ class NewsSpider(scrapy.Spider):
                             request=response.request)
 
     @staticmethod
-    def links_of(response: Response) -> list[str]:
-        return [urljoin(response.url, href.strip())
-                for href in response.css("a::attr(href)").getall() if href.strip()]
+    def links_of(response: Response, within: str | None = None) -> list[str]:
+        """Absolute link targets of a page, or of the parts of it `within` selects."""
+        parts = response.css(within) if within else [response]
+        return [urljoin(response.url, href.strip()) for part in parts
+                for href in part.css("a::attr(href)").getall() if href.strip()]
 
     def follow_articles(self, entries: list[Discovered],
                         undated_ok: bool = True) -> Iterator[scrapy.Request]:
@@ -341,8 +379,7 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         for entry in entries:
             url = self.seed.canonical_url(entry.url)
-            if url in self.requested or not host_in(url, self.seed.domains) \
-                    or not self.seed.is_article_url(url):
+            if url in self.requested or not self.seed.is_article_url(url):
                 continue
             if self.window and not (entry.dated and self.window[0] <= entry.dated
                                     < self.window[1]):
@@ -398,6 +435,14 @@ class NewsSpider(scrapy.Spider):
     # -- articles ------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[dict]:
+        url = response.meta["article_url"]
+        final = self.seed.canonical_url(response.url)
+        if final != url and not self.seed.is_article_url(final):
+            why = ("out of the site's scope" if not self.seed.in_scope(final)
+                   else "not an article URL by the seed's patterns")
+            self.fail("article", url, Failed(Outcome.NOT_ARTICLE,
+                                             f"redirected to {response.url}: {why}"))
+            return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         yield {
             "url": response.meta["article_url"],

@@ -39,6 +39,7 @@ class Outcome(StrEnum):
     DECOMPRESSION_BOMB = "decompression_bomb"
     REDIRECT_LOOP = "redirect_loop"
     OFFSITE_REDIRECT = "offsite_redirect"
+    NOT_ARTICLE = "not_article"            # redirected to a URL that is no article of the site
     NOT_FEED = "not_feed"
     NOT_SITEMAP = "not_sitemap"
     PARSE_ERROR = "parse_error"
@@ -51,7 +52,8 @@ SUCCESSES = frozenset({Outcome.STORED, Outcome.SAME, Outcome.READ, Outcome.NOT_M
 NOT_REQUESTED = frozenset({Outcome.UNCHANGED_SKIPPED, Outcome.GONE_SKIPPED, Outcome.TOO_OLD,
                            Outcome.UNDATED_DEFERRED, Outcome.OVER_CAP})
 FAILURES = frozenset(Outcome) - SUCCESSES - NOT_REQUESTED - {Outcome.ROBOTS}
-PERMANENT = frozenset({Outcome.GONE, Outcome.OFFSITE_REDIRECT})  # for articles
+PERMANENT = frozenset({Outcome.GONE, Outcome.OFFSITE_REDIRECT,
+                       Outcome.NOT_ARTICLE})  # for articles
 KINDS = ("discovery", "article")
 GONE_STATUSES = (404, 410)
 
@@ -68,7 +70,8 @@ class Failed:
     def permanent(self) -> bool:
         """An article that is gone (404, 410) or moved to another site: asking for it again
         every night is pointless."""
-        return self.http_status in GONE_STATUSES or self.outcome is Outcome.OFFSITE_REDIRECT
+        return self.http_status in GONE_STATUSES or self.outcome in (
+            Outcome.OFFSITE_REDIRECT, Outcome.NOT_ARTICLE)
 
 
 def host_of(url: str) -> str:

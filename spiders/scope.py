@@ -49,4 +49,9 @@ class ScopeMiddleware:
             if chain:
                 raise OffsiteRedirect(f"redirected off the site to {where}")
             raise OutOfScope(f"{where} is outside the site's domains")
+        seed = getattr(spider, "seed", None)
+        if chain and request.meta.get("kind") == "article" and seed is not None \
+                and not seed.in_scope(request.url):
+            raise OffsiteRedirect(f"redirected out of the site's scope {list(seed.scope)} to "
+                                  f"{request.url}")
         return None
