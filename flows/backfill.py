@@ -22,7 +22,7 @@ from akhbar.flows.tasks import (
     proxy_to_use,
     register_site,
 )
-from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
+from akhbar.seeds import Seed, load_seeds
 from akhbar.spiders.outcomes import Tally
 from akhbar.sql import connect, repository
 from prefect import flow, task
@@ -119,8 +119,7 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
              warc_out: str | None = None) -> list[dict]:
     """Backfill one site over [since, until], chunk by chunk, resuming where it stopped."""
     proxy_to_use(proxy)  # credentials here would be stored by Prefect: refused
-    directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
-    seed = load_seeds(directory, [site])[0]
+    seed = load_seeds(Path(seeds_dir) if seeds_dir else None, [site])[0]
     chunks = plan_chunks(since, until, chunk)
     prepare()
     io(register_site)(seed)
@@ -133,7 +132,7 @@ def backfill(site: str, since: date, until: date, chunk: str = "month",
     for start, end in chunks:
         if (start, end) in done:
             continue
-        state = backfill_chunk(seed, start, end, str(directory), proxy, warc_out,
+        state = backfill_chunk(seed, start, end, str(seed.file), proxy, warc_out,
                                return_state=True)
         if state.is_completed():
             runs.append(state.result())

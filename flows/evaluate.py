@@ -11,7 +11,7 @@ from pathlib import Path
 from akhbar.extract import Article, ExtractOptions, extract_article
 from akhbar.extract.scoring import PageScore, score_page
 from akhbar.extract.urls import host_in
-from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
+from akhbar.seeds import CATALOG_DIR, Seed, load_seeds
 
 # (html bytes, url) -> (text, title or None, YYYY-MM-DD or None[, authors, subtitle])
 Extractor = Callable[[bytes, str], tuple]
@@ -146,7 +146,7 @@ def format_report(results: dict) -> str:
     return "\n".join(lines)
 
 
-def run_eval(directory: Path, seeds_dir: Path = SEEDS_DIR, others: bool = True) -> str:
+def run_eval(directory: Path, seeds_dir: Path = CATALOG_DIR, others: bool = True) -> str:
     pages = load_corpus(directory)
     extractors: dict[str, Extractor] = {"akhbar": akhbar_extractor(load_seeds(seeds_dir))}
     if others:

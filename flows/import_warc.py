@@ -20,7 +20,7 @@ from akhbar.flows.tasks import (
     prepare,
     proxy_to_use,
 )
-from akhbar.seeds import SEEDS_DIR, Politeness, Seed, load_seeds
+from akhbar.seeds import Politeness, Seed, load_seeds
 from akhbar.spiders.outcomes import Outcome, Tally
 from akhbar.spiders.store import KEPT_HEADERS, PageStore
 from akhbar.spiders.warc import ArchivedResponse, WarcError, open_warc, read_html_responses
@@ -120,7 +120,7 @@ def import_warc(paths: list[str], all_arabic: bool = False, seeds_dir: str | Non
     """Load the article responses of WARC files (paths or URLs) for the seeds' sites, or for
     every Arabic-script page with `all_arabic`."""
     proxy_to_use(proxy)  # credentials here would be stored by Prefect: refused
-    seeds = load_seeds(Path(seeds_dir) if seeds_dir else SEEDS_DIR)
+    seeds = load_seeds(Path(seeds_dir) if seeds_dir else None)
     prepare()
     summaries = []
     sites, errors = io(store_warc_pages)(paths, seeds, all_arabic, proxy)

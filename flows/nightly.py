@@ -23,8 +23,8 @@ from akhbar.flows.tasks import (
     proxy_to_use,
     stop_crawls,
 )
-from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
-from akhbar.seeds.settings import get_settings
+from akhbar.seeds import Seed, load_seeds
+from akhbar.seeds.settings import default_seeds_dir, get_settings
 from akhbar.sql import connect, repository
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -60,10 +60,9 @@ def _site_run_name() -> str:
 def crawl_site_by_id(site: str, seeds_dir: str | None = None, proxy: str | None = None,
                      warc_out: str | None = None):
     """One site by its id, as its own deployment: what workers of a pool pick up."""
-    directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
-    seed = load_seeds(directory, [site])[0]
+    seed = load_seeds(Path(seeds_dir) if seeds_dir else None, [site])[0]
     # The site's work runs in this flow run itself, so its crawl_runs row carries this id.
-    return crawl_and_load_site.fn(seed, str(directory), proxy, warc_out)
+    return crawl_and_load_site.fn(seed, str(seed.file), proxy, warc_out)
 
 
 def _nightly_run_name() -> str:
@@ -117,7 +116,7 @@ def publish_monitoring(rows: list[dict]) -> list[str]:
     return [f"{row['source_id']}: {'; '.join(flags)}" for row, _, flags in sites if flags]
 
 
-def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: str | None,
+def _run_sites(seeds: list[Seed], directory: str | None, proxy: str | None, warc_out: str | None,
                parallel: int, site_deployment: str | None = None) -> list:
     """Each site's run, up to `parallel` at a time: (flow run id, final state) in seed order.
 
@@ -126,10 +125,15 @@ def _run_sites(seeds: list[Seed], directory: str, proxy: str | None, warc_out: s
     """
     def one(seed: Seed):
         if site_deployment:
+            # A worker reads the seed where this run found it (its own default folder if
+            # none was given), by id.
+            where = str(seed.file) if seed.file and seed.file.parent != (
+                Path(directory).resolve() if directory else default_seeds_dir().resolve()) \
+                else directory
             run = run_deployment(site_deployment, timeout=None, as_subflow=True, parameters={
-                "site": seed.id, "seeds_dir": directory, "proxy": proxy, "warc_out": warc_out})
+                "site": seed.id, "seeds_dir": where, "proxy": proxy, "warc_out": warc_out})
             return run.id, run.state
-        state = crawl_and_load_site(seed, directory, proxy, warc_out, return_state=True)
+        state = crawl_and_load_site(seed, str(seed.file), proxy, warc_out, return_state=True)
         return state.state_details.flow_run_id, state
 
     if parallel <= 1 or len(seeds) <= 1:
@@ -154,10 +158,10 @@ def nightly(sites: list[str] | None = None, seeds_dir: str | None = None,
     time ($AKHBAR_PARALLEL_SITES by default); one failing site does not stop the others."""
     proxy_to_use(proxy)  # credentials here would be stored by Prefect: refused
     logger = get_run_logger()
-    directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
+    directory = Path(seeds_dir) if seeds_dir else None
     seeds = [s for s in load_seeds(directory, sites) if sites or s.enabled]
     prepare()
-    runs = _run_sites(seeds, str(directory), proxy, warc_out,
+    runs = _run_sites(seeds, seeds_dir, proxy, warc_out,
                       parallel or get_settings().parallel_sites, site_deployment)
     rows = io(site_rows)([(str(flow_run_id), seed.id, state.message)
                           for seed, (flow_run_id, state) in zip(seeds, runs, strict=True)])

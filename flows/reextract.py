@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from akhbar.extract import EXTRACTOR_VERSION
 from akhbar.flows.nightly import site_rows
 from akhbar.flows.tasks import crawl_run, extract_and_load, failed, io, prepare
-from akhbar.seeds import SEEDS_DIR, Seed, load_seeds
+from akhbar.seeds import Seed, load_seeds
 from akhbar.sql import connect, repository
 from prefect import flow, task
 from prefect.cache_policies import NONE
@@ -83,8 +83,10 @@ def reextract(site: str | None = None, since: date | None = None,
     """Re-extract the newest stored page of every URL (of one site, fetched since a date,
     with a page id in [first_id, last_id]), on `processes` local processes (default: one per
     core), or split into `parts` flow runs of `part_deployment` for a work pool's workers."""
-    directory = Path(seeds_dir) if seeds_dir else SEEDS_DIR
-    seeds = load_seeds(directory, [site] if site else None)
+    # Stored pages of a site whose seed is not in the folder (the demo's, a catalogue site's)
+    # are re-extracted with the packaged seed.
+    seeds = load_seeds(Path(seeds_dir) if seeds_dir else None, [site] if site else None,
+                       catalog=True)
     prepare()
     summaries, broken = [], []
     for seed in seeds:
@@ -92,7 +94,7 @@ def reextract(site: str | None = None, since: date | None = None,
         if not page_ids:
             continue
         if part_deployment and parts > 1:
-            rows, not_done = _run_parts(seed, since, str(directory), processes,
+            rows, not_done = _run_parts(seed, since, str(seed.file), processes,
                                         id_ranges(page_ids, parts), part_deployment)
             summaries += rows
             broken += not_done

@@ -20,12 +20,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-SEEDS_DIR = Path(__file__).parent
+# The packaged seeds: a read-only catalogue users copy from (`akhbar sites add --from-catalog`).
+CATALOG_DIR = Path(__file__).parent
+SEEDS_DIR = CATALOG_DIR  # the old name
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
@@ -225,6 +228,12 @@ class Seed(_Model):
     politeness: Politeness = Politeness()
     extraction: Extraction = Extraction()
     health: Health = Health()
+    _file: Path | None = PrivateAttr(None)
+
+    @property
+    def file(self) -> Path | None:
+        """The seed file it was read from."""
+        return self._file
 
     @model_validator(mode="before")
     @classmethod
@@ -436,25 +445,89 @@ def load_seed(path: Path) -> Seed:
         raise SeedError(f"{path}: {problems}") from None
     if seed.id != path.stem:
         raise SeedError(f"{path}: field `id`: {seed.id!r} must match the file name {path.stem!r}")
+    seed._file = path.resolve()
     return seed
 
 
-def load_seeds(directory: Path = SEEDS_DIR, site_ids: list[str] | None = None) -> list[Seed]:
-    """Every seed in a directory (or the named ones), all validated before any is used."""
-    if not directory.is_dir():
-        raise SeedError(f"{directory}: no such folder of seed files (check --seeds-dir)")
-    paths = sorted(directory.glob("*.toml"))
-    if not paths:
-        raise SeedError(f"{directory}: no seed files (*.toml) in this folder (check --seeds-dir)")
-    if site_ids:
-        known = {p.stem: p for p in paths}
-        missing = [s for s in site_ids if s not in known]
-        if missing:
-            raise SeedError(
-                f"{directory}: no seed file for {', '.join(missing)} "
-                f"(known sites: {', '.join(sorted(known)) or 'none'})"
-            )
-        paths = [known[s] for s in site_ids]
+def is_seed_file(name: str | Path) -> bool:
+    """Whether a site given on the command line is a seed file rather than a site id."""
+    return str(name).endswith(".toml") or "/" in str(name) or "\\" in str(name)
+
+
+def _empty_folder(directory: Path, what: str) -> SeedError:
+    return SeedError(
+        f"{directory}: {what} — add a site with `akhbar sites add URL`, copy one from the "
+        f"catalogue with `akhbar sites add --from-catalog ID` (`akhbar sites catalog` lists "
+        f"them), or point $AKHBAR_SEEDS_DIR / --seeds-dir at your folder of seed files")
+
+
+def seed_paths(location: Path | None = None,
+               site_ids: list[str] | None = None) -> list[Path]:
+    """The seed files of a folder or the one file `location` names (default: the seeds
+    folder), or of the named sites; a name may itself be a seed file."""
+    from akhbar.seeds.settings import default_seeds_dir
+
+    location = location or default_seeds_dir()
+    if site_ids and all(is_seed_file(name) for name in site_ids):
+        known: dict[str, Path] = {}  # the folder is not needed
+    elif location.suffix == ".toml" or location.is_file():
+        if not location.is_file():
+            raise SeedError(f"{location}: no such seed file")
+        known = {location.stem: location}
+    elif not location.is_dir():
+        raise _empty_folder(location, "no such folder of seed files")
+    else:
+        known = {p.stem: p for p in sorted(location.glob("*.toml"))}
+    if not site_ids:
+        if not known:
+            raise _empty_folder(location, "no seed files (*.toml) in this folder yet")
+        return list(known.values())
+    paths, missing = [], []
+    for name in site_ids:
+        if is_seed_file(name):
+            path = Path(name).expanduser()
+            if not path.is_file():
+                raise SeedError(f"{path}: no such seed file")
+            paths.append(path)
+        elif name in known:
+            paths.append(known[name])
+        else:
+            missing.append(name)
+    if missing:
+        raise SeedError(f"{location}: no seed file for {', '.join(missing)} (known sites: "
+                        f"{', '.join(sorted(known)) or 'none'})")
+    return paths
+
+
+def catalog_paths() -> dict[str, Path]:
+    """site id → seed file of the packaged catalogue (and the demo's site)."""
+    from akhbar.flows.demo.run import DEMO_SEEDS_DIR
+
+    paths = {p.stem: p for folder in (CATALOG_DIR, DEMO_SEEDS_DIR)
+             for p in sorted(folder.glob("*.toml"))}
+    return paths
+
+
+def load_seeds(location: Path | None = None, site_ids: list[str] | None = None,
+               catalog: bool = False) -> list[Seed]:
+    """Every seed of a folder (default: the seeds folder) or seed file, or the named sites,
+    all validated before any is used. With `catalog`, a named site missing from the folder is
+    looked up in the packaged catalogue (for work on stored pages, such as re-extraction)."""
+    if catalog and site_ids:
+        try:
+            paths = seed_paths(location, site_ids)
+        except SeedError:
+            found = catalog_paths()
+            paths = []
+            for name in site_ids:
+                try:
+                    paths += seed_paths(location, [name])
+                except SeedError:
+                    if name not in found:
+                        raise
+                    paths.append(found[name])
+    else:
+        paths = seed_paths(location, site_ids)
     errors, seeds = [], []
     for path in paths:
         try:

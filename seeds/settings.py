@@ -23,6 +23,9 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(None, description="PostgreSQL URL; unset: embedded server")
     data_dir: Path | None = Field(None, description="parent of the embedded server's pgdata")
+    seeds_dir: Path | None = Field(
+        None, description="folder of your sites' seed files; unset: `seeds` in your user "
+                          "config folder (akhbar seeds prints it)")
     contact: str = Field(DEFAULT_CONTACT, description="URL or e-mail in the User-Agent")
     crawl_log_level: str = "INFO"
     proxy: str | None = Field(
@@ -56,6 +59,16 @@ class Settings(BaseSettings):
 
         return {"retries": self.task_retries,
                 "retry_delay_seconds": list(self.retry_delays) or 0, "cache_policy": NONE}
+
+
+def default_seeds_dir(settings: Settings | None = None) -> Path:
+    """The folder seed files are read from: $AKHBAR_SEEDS_DIR, else the user config folder's."""
+    settings = settings or get_settings()
+    if settings.seeds_dir:
+        return settings.seeds_dir.expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("akhbar")) / "seeds"
 
 
 @cache

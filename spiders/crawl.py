@@ -38,7 +38,7 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def crawl(site_id: str, seeds_dir: Path, crawl_run_id: int | None,
+def crawl(site_id: str, seeds_dir: Path | None, crawl_run_id: int | None,
           since: date | None = None, until: date | None = None,
           warc_dir: Path | None = None) -> dict:
     """Run the spider for one site to the end and return its counts."""
@@ -95,12 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until", type=date.fromisoformat, help="window end, inclusive")
     parser.add_argument("--warc-out", type=Path, help="also write every response to WARC here")
     args = parser.parse_args(argv)
-    from akhbar.seeds import SEEDS_DIR, SeedError
+    from akhbar.seeds import SeedError
     from akhbar.spiders.store import SiteBusy
     from akhbar.sql import DatabaseError
 
     try:
-        summary = crawl(args.site, args.seeds_dir or SEEDS_DIR, args.crawl_run_id, args.since,
+        summary = crawl(args.site, args.seeds_dir, args.crawl_run_id, args.since,
                         args.until, args.warc_out)
     except (SeedError, DatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
