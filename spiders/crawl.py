@@ -84,6 +84,42 @@ def crawl(site_id: str, seeds_dir: Path | None, crawl_run_id: int | None,
     }
 
 
+def check(site_id: str, seeds_dir: Path | None, samples: int) -> dict:
+    """A dry run of the site's nightly discovery, then `samples` articles fetched: what each
+    source gave and the sample pages (base64), nothing written to the database."""
+    import base64
+
+    from akhbar.seeds import load_seeds
+    from akhbar.seeds.settings import get_settings
+    from akhbar.spiders.news import NewsSpider
+    from akhbar.spiders.settings import crawl_settings
+    from akhbar.spiders.store import DryStore
+    from scrapy.crawler import CrawlerProcess
+
+    seed = load_seeds(seeds_dir, [site_id])[0]
+    store = DryStore(os.environ.get("AKHBAR_DATABASE_URL"), seed.id)
+    process = CrawlerProcess(crawl_settings(seed, get_settings()))
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, seed=seed, store=store, check=samples)
+    process.start()
+    spider = crawler.spider
+    return {
+        "site": seed.id,
+        "note": store.note,
+        "sources": list(spider.sources.values()),
+        "article_urls": len(spider.candidates),
+        "new": sum(1 for url in spider.candidates if url not in store.held()),
+        "would_fetch": sum(1 for _, nightly in spider.candidates.values() if nightly),
+        "outcomes": spider.tally.to_json(),
+        "samples": [{"url": page["url"], "final_url": page["final_url"],
+                     "http_status": page["http_status"], "encoding": page["encoding"],
+                     "fetched_at": None,
+                     "body": base64.b64encode(page["body"]).decode("ascii")}
+                    for page in store.pages],
+        "failed_samples": spider.sample_failures,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     die_with_parent()
     parser = argparse.ArgumentParser(prog="python -m akhbar.spiders.crawl",
@@ -94,8 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since", type=date.fromisoformat, help="window start (YYYY-MM-DD)")
     parser.add_argument("--until", type=date.fromisoformat, help="window end, inclusive")
     parser.add_argument("--warc-out", type=Path, help="also write every response to WARC here")
+    parser.add_argument("--check", type=int, metavar="N",
+                        help="dry run: report discovery, fetch N sample articles, store nothing")
+    parser.add_argument("--report", type=Path, help="with --check: write the report (JSON) here")
     args = parser.parse_args(argv)
     from akhbar.seeds import SeedError
+    if args.check is not None:
+        try:
+            report = check(args.site, args.seeds_dir, args.check)
+        except SeedError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        args.report.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+        return 0
     from akhbar.spiders.store import SiteBusy
     from akhbar.sql import DatabaseError
 

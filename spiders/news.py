@@ -31,6 +31,7 @@ from akhbar.spiders.discovery import (
 from akhbar.spiders.outcomes import GONE_STATUSES, Failed, Outcome, Tally, classify
 from akhbar.spiders.store import GONE_RECHECK_DAYS, KnownFailure, PageStore, selected_headers
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import deferred_from_coro
 
@@ -47,8 +48,15 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, seed: Seed, store: PageStore, since: date | None = None,
-                 until: date | None = None, **kwargs) -> None:
+                 until: date | None = None, check: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        # A dry run (`akhbar sites check`): discovery as a nightly run would do it, reported
+        # per source; then `check` sample articles fetched, nothing else.
+        self.check = check
+        self.sources: dict[str, dict] = {}
+        self.candidates: dict[str, tuple[datetime | None, bool]] = {}  # url → (date, nightly)
+        self.sampled = False
+        self.sample_failures: list[dict] = []
         self.seed = seed
         self.allowed_domains = list(seed.domains)
         self.store = store
@@ -75,7 +83,32 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        if spider.check is not None:
+            crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
+
+    def on_idle(self, spider=None) -> None:
+        """Discovery is over: a dry run now fetches its samples (newest first, those a nightly
+        run would fetch before the others)."""
+        if self.check is None or self.sampled:
+            return
+        self.sampled = True
+        floor = datetime.min.replace(tzinfo=UTC)
+        ranked = sorted(self.candidates.items(),
+                        key=lambda item: (item[1][1], item[1][0] or floor), reverse=True)
+        for url, _ in ranked[:self.check]:
+            self.requested.add(url)
+            self.crawler.engine.crawl(self.request(
+                url, "article", self.parse_article, meta={"lastmod": None, "article_url": url}))
+        if ranked[:self.check]:
+            raise DontCloseSpider()
+
+    def source(self, url: str, kind: str) -> dict:
+        """The dry run's report of one discovery source."""
+        return self.sources.setdefault(url, {
+            "url": url, "kind": kind, "status": "not read", "error": None, "links": 0,
+            "sitemaps": 0, "articles": 0, "new": 0, "would_fetch": 0, "oldest": None,
+            "newest": None})
 
     # -- start ---------------------------------------------------------------------------
 
@@ -158,6 +191,8 @@ class NewsSpider(scrapy.Spider):
 
     def succeed(self, kind: str, url: str, outcome: Outcome) -> None:
         self.tally.add(kind, outcome)
+        if kind == "discovery" and self.check is not None:
+            self.source(url, "discovery")["status"] = outcome.value
         if url in self.failed_before:
             del self.failed_before[url]
             self.write(self.store.clear_failure, url)
@@ -184,6 +219,12 @@ class NewsSpider(scrapy.Spider):
 
     def fail(self, kind: str, url: str, failed: Failed) -> None:
         """Count, record and log one failed request."""
+        if kind == "discovery" and self.check is not None:
+            report = self.source(url, "discovery")
+            report.update(status=failed.outcome.value, error=failed.reason)
+        elif self.check is not None and url in self.requested:
+            self.sample_failures.append({"url": url, "outcome": failed.outcome.value,
+                                         "reason": failed.reason})
         if kind == "article" and failed.http_status in GONE_STATUSES:
             failed = replace(failed, outcome=Outcome.GONE)
         self.tally.add(kind, failed.outcome, failed.reason)
@@ -253,7 +294,8 @@ class NewsSpider(scrapy.Spider):
         self.succeed("discovery", response.request.url, Outcome.READ)
         entries = parse_feed(response.body, response.url)
         self.logger.info("feed %s lists %d links", response.url, len(entries))
-        yield from self.follow_articles(entries, undated_ok=True)
+        yield from self.follow_articles(entries, undated_ok=True,
+                                        source=self.report_of(response, "feed"))
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if self.not_modified(response):
@@ -301,7 +343,10 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("%s: %d sitemaps unchanged since %s not read (older articles "
                              "come from `akhbar backfill`)", response.url, skipped,
                              f"{self.cutoff:%Y-%m-%d}")
-        yield from self.follow_articles(pages, undated_ok=False)
+        report = self.report_of(response, "sitemap")
+        if report is not None:
+            report["sitemaps"] = len(children)
+        yield from self.follow_articles(pages, undated_ok=False, source=report)
 
     def parse_archive(self, response: Response, day: date) -> Iterator[scrapy.Request]:
         """A date archive page: its article links are dated that day."""
@@ -319,7 +364,8 @@ class NewsSpider(scrapy.Spider):
                                 "not dated with %s", response.url, selector, day)
         self.logger.info("archive %s lists %d links", response.url, len(links))
         yield from self.follow_articles([Discovered(url, published=noon, day_only=True)
-                                         for url in links])
+                                         for url in links],
+                                        source=self.report_of(response, "archive"))
 
     def parse_archive_index(self, response: Response,
                             days: list[date]) -> Iterator[scrapy.Request]:
@@ -340,7 +386,8 @@ class NewsSpider(scrapy.Spider):
         response = self.decoded(response)
         links = self.links_of(response)
         self.logger.info("listing %s (page %d) lists %d links", response.url, page, len(links))
-        yield from self.follow_articles([Discovered(url) for url in links], undated_ok=True)
+        yield from self.follow_articles([Discovered(url) for url in links], undated_ok=True,
+                                        source=self.report_of(response, "listing"))
         if page >= listing.max_pages:
             return
         next_url = (response.css(f"{listing.next_selector}::attr(href)").get()
@@ -369,17 +416,31 @@ class NewsSpider(scrapy.Spider):
         return [urljoin(response.url, href.strip()) for part in parts
                 for href in part.css("a::attr(href)").getall() if href.strip()]
 
-    def follow_articles(self, entries: list[Discovered],
-                        undated_ok: bool = True) -> Iterator[scrapy.Request]:
+    def report_of(self, response: Response, kind: str) -> dict | None:
+        """A dry run's report of the discovery source `response` answers (None otherwise)."""
+        if self.check is None:
+            return None
+        report = self.source(response.request.url, kind)
+        report["kind"] = kind
+        return report
+
+    def follow_articles(self, entries: list[Discovered], undated_ok: bool = True,
+                        source: dict | None = None) -> Iterator[scrapy.Request]:
         """Requests for the articles not stored yet, or changed since we stored them.
 
         "Changed" compares the source's date for a URL with the source's date stored at our
         last fetch, never with our own fetch time (a site's clock or zone may be off).
         """
         stats = self.crawler.stats
+        if source is not None:
+            source["links"] += len(entries)
         for entry in entries:
             url = self.seed.canonical_url(entry.url)
-            if url in self.requested or not self.seed.is_article_url(url):
+            if not self.seed.is_article_url(url):
+                continue
+            if source is not None:
+                self.note_candidate(source, url, entry)
+            if url in self.requested:
                 continue
             if self.window and not (entry.dated and self.window[0] <= entry.dated
                                     < self.window[1]):
@@ -397,9 +458,26 @@ class NewsSpider(scrapy.Spider):
                 self.skipped[url] = outcome
                 continue
             self.skipped.pop(url, None)
+            if self.check is not None:  # a dry run only notes what a nightly run would fetch
+                self.candidates[url] = (entry.dated, True)
+                if source is not None:
+                    source["would_fetch"] += 1
+                continue
             self.requested.add(url)
             yield self.request(url, "article", self.parse_article,
                                meta={"lastmod": changed_at, "article_url": url})
+
+    def note_candidate(self, source: dict, url: str, entry: Discovered) -> None:
+        """A dry run's counts of the article URLs a source gives."""
+        source["articles"] += 1
+        if url not in self.held:
+            source["new"] += 1
+        when = entry.dated
+        if when is not None:
+            stamp = when.astimezone(UTC).isoformat()
+            source["oldest"] = min(source["oldest"] or stamp, stamp)
+            source["newest"] = max(source["newest"] or stamp, stamp)
+        self.candidates.setdefault(url, (when, False))
 
     def skip_reason(self, url: str, changed_at: datetime | None, dated: datetime | None,
                     undated_ok: bool) -> Outcome | None:

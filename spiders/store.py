@@ -136,3 +136,46 @@ class PageStore:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class DryStore:
+    """A PageStore that writes nothing (`akhbar sites check`): it reads what the site already
+    has when the database is there, and keeps fetched pages in memory."""
+
+    def __init__(self, database_url: str | None, source_id: str) -> None:
+        self.source_id = source_id
+        self.pages: list[dict] = []
+        self.note: str | None = None
+        self._held: dict[str, Held] = {}
+        if database_url is None:
+            self.note = "no database: every article URL counts as new"
+            return
+        try:
+            with connect(database_url, autocommit=True) as conn:
+                rows = conn.execute(query("held_dates_of_source"), {"source_id": source_id})
+                self._held = {row["url"]: Held(row["lastmod"], row["fetched_at"])
+                              for row in rows}
+        except Exception as exc:  # no server, no schema yet: nothing is stored
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.note = f"stored articles not read ({first}): every article URL counts as new"
+
+    def held(self) -> dict[str, Held]:
+        return self._held
+
+    def failures(self) -> dict[str, KnownFailure]:
+        return {}
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        return {}  # a check reads every feed and sitemap in full
+
+    def add_page(self, page: dict) -> bool:
+        self.pages.append(page)
+        return True
+
+    def note_source_date(self, *args) -> None:
+        pass
+
+    record_failure = clear_failure = record_outcomes = save_validators = note_source_date
+
+    def close(self) -> None:
+        pass
