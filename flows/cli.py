@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.flows import reading
 from akhbar.flows.reading import UsageError
-from akhbar.seeds import SEEDS_DIR, SeedError, load_seed, load_seeds
+from akhbar.seeds import SeedError, load_seed, load_seeds
 from akhbar.sql import DatabaseError, connect, migrate
 
 PREFECT_UI_PORT = 4200
@@ -96,7 +96,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     load_seeds(args.seeds_dir, args.site or None)  # bad seeds stop here, before any run starts
     migrate()
-    state = nightly(sites=args.site or None, seeds_dir=str(args.seeds_dir),
+    state = nightly(sites=args.site or None, seeds_dir=_location(args),
                     warc_out=str(args.warc_out) if args.warc_out else None, return_state=True)
     rows = _site_rows(state)
     _print_summaries(rows)
@@ -107,21 +107,21 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from akhbar.flows.backfill import backfill, plan_chunks
     from akhbar.sql import repository
 
-    load_seeds(args.seeds_dir, [args.site])
+    seed = load_seeds(args.seeds_dir, [args.site])[0]
     try:
         chunks = plan_chunks(args.since, args.until, args.chunk)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     migrate()
     with connect() as conn:
-        done_before = len(repository.done_chunks(conn, args.site) & set(chunks))
-    with chunk_progress(args.site, chunks):
+        done_before = len(repository.done_chunks(conn, seed.id) & set(chunks))
+    with chunk_progress(seed.id, chunks):
         state = backfill(site=args.site, since=args.since, until=args.until, chunk=args.chunk,
-                         seeds_dir=str(args.seeds_dir), proxy=_proxy(args.proxy),
+                         seeds_dir=_location(args), proxy=_proxy(args.proxy),
                          warc_out=str(args.warc_out) if args.warc_out else None,
                          return_state=True)
     runs = _site_rows(state)
-    print(f"{args.site}: {len(chunks)} chunks, {done_before} already done before, "
+    print(f"{seed.id}: {len(chunks)} chunks, {done_before} already done before, "
           f"{len(runs)} done in this run; "
           f"{sum(r['fetched'] for r in runs)} pages fetched, "
           f"{sum(r['new_articles'] for r in runs)} new articles")
@@ -168,7 +168,7 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
             raise UsageError(f"{location}: no such file")
     migrate()
     summaries = import_warc(paths=args.locations, all_arabic=args.all_arabic,
-                            seeds_dir=str(args.seeds_dir), proxy=_proxy(args.proxy))
+                            seeds_dir=_location(args), proxy=_proxy(args.proxy))
     _print_summaries(summaries)
     return 0
 
@@ -186,9 +186,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_reextract(args: argparse.Namespace) -> int:
     from akhbar.flows.reextract import reextract
 
-    load_seeds(args.seeds_dir, [args.site] if args.site else None)
+    load_seeds(args.seeds_dir, [args.site] if args.site else None, catalog=True)
     migrate()
-    _print_summaries(reextract(site=args.site, since=args.since, seeds_dir=str(args.seeds_dir),
+    _print_summaries(reextract(site=args.site, since=args.since, seeds_dir=_location(args),
                                processes=args.processes))
     return 0
 
@@ -209,7 +209,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     options = ExtractOptions()
     if args.site:
-        options = load_seeds(args.seeds_dir, [args.site])[0].extract_options()
+        options = load_seeds(args.seeds_dir, [args.site], catalog=True)[0].extract_options()
     if args.timezone:
         try:
             ZoneInfo(args.timezone)
@@ -237,8 +237,20 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _location(args: argparse.Namespace) -> str | None:
+    """--seeds-dir as a flow parameter (None: the flow's own default folder)."""
+    return str(args.seeds_dir) if args.seeds_dir else None
+
+
 def cmd_seeds(args: argparse.Namespace) -> int:
-    seeds = [load_seed(p) for p in args.files] if args.files else load_seeds(args.seeds_dir)
+    from akhbar.seeds import CATALOG_DIR
+    from akhbar.seeds.settings import default_seeds_dir
+
+    folder = CATALOG_DIR if args.catalog else args.seeds_dir or default_seeds_dir()
+    if not args.files:
+        print(f"seeds folder: {folder}" + (" (the packaged catalogue, read-only)"
+                                            if args.catalog else ""))
+    seeds = [load_seed(p) for p in args.files] if args.files else load_seeds(folder)
     for seed in seeds:
         state = "enabled" if seed.enabled else "disabled"
         checked = "verified" if seed.verified else "not verified"
@@ -310,6 +322,76 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+SEEDS_HELP = ("folder of seed files, or one seed file (default: $AKHBAR_SEEDS_DIR, else "
+              "seeds/ in your config folder; `akhbar seeds` prints it)")
+
+
+def cmd_sites_add(args: argparse.Namespace) -> int:
+    from akhbar.flows.sites import copy_from_catalog, default_folder, draft_site, write_draft
+
+    folder = default_folder(args.seeds_dir)
+    if args.from_catalog:
+        path = copy_from_catalog(args.from_catalog, folder, args.force)
+        print(f"copied the catalogue's {args.from_catalog} to {path}\n"
+              f"next: akhbar sites check {args.from_catalog}")
+        return EXIT_OK
+    if not args.url:
+        raise UsageError("sites add: give the site's URL, or --from-catalog ID")
+    url = args.url if "://" in args.url else f"https://{args.url}"
+    draft = draft_site(url, args.site_id, args.proxy)
+    path = write_draft(draft, url, folder, args.force)
+    print(f"wrote {path}")
+    print(f"  feeds: {len(draft.feeds)}, sitemaps: {len(draft.sitemaps)}, article patterns: "
+          f"{len(draft.article_patterns)}, language {draft.language}, timezone {draft.timezone}")
+    for line in draft.undecided:
+        print(f"  could not decide: {line}")
+    if path.suffix == ".draft":
+        print(f"akhbar: the draft is not a valid seed yet: fix it, then rename it to "
+              f"{draft.id}.toml", file=sys.stderr)
+        return EXIT_SITE_FAILED
+    print(f"next: akhbar sites check {draft.id}")
+    return EXIT_OK
+
+
+def cmd_sites_check(args: argparse.Namespace) -> int:
+    from akhbar.flows.sites import (
+        SiteError,
+        check_site,
+        offline_problems,
+        print_report,
+        record_check,
+        seeds_to_check,
+    )
+
+    if not args.offline and not args.sites:
+        raise UsageError("sites check: name the site(s) to check (ids or seed files), or use "
+                         "--offline to check every seed's structure")
+    seeds = seeds_to_check(args.sites, args.seeds_dir, args.catalog)
+    if args.offline:
+        found = {seed.id: offline_problems(seed) for seed in seeds}
+        if args.json:
+            print(json.dumps({"ok": not any(found.values()), "seeds": found},
+                             ensure_ascii=False, indent=2))
+        else:
+            for site, problems in found.items():
+                print(f"{site}: " + ("ok" if not problems else "; ".join(problems)))
+        return EXIT_OK if not any(found.values()) else EXIT_SITE_FAILED
+    reports = {}
+    for seed in seeds:
+        try:
+            reports[seed.id] = check_site(seed, args.samples, args.proxy)
+        except SiteError as exc:
+            raise UsageError(str(exc)) from None
+        if args.record:
+            record_check(seed, reports[seed.id])
+        if not args.json:
+            print_report(seed, reports[seed.id])
+    if args.json:
+        print(json.dumps(reports if len(reports) > 1 else next(iter(reports.values())),
+                         ensure_ascii=False, indent=2))
+    return EXIT_OK if all(r["ok"] for r in reports.values()) else EXIT_SITE_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="akhbar",
@@ -328,18 +410,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("demo", cmd_demo, "serve a bundled sample news site locally and run the nightly flow on it")
     nightly = add("nightly", cmd_nightly, "crawl, extract and load every enabled site now")
     nightly.add_argument("--site", action="append", metavar="SITE",
-                         help="only this site (repeatable)")
-    nightly.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+                         help="only this site: an id or a seed file (repeatable)")
+    nightly.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
     nightly.add_argument("--warc-out", type=Path, metavar="DIR",
                          help="also write every fetched response to WARC files in DIR")
     backfill = add("backfill", cmd_backfill,
                    "crawl a site's archive between two dates, resumably, chunk by chunk")
-    backfill.add_argument("site", help="site id (seed file name without .toml)")
+    backfill.add_argument("site", help="site id (seed file name without .toml) or seed file")
     backfill.add_argument("--since", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     backfill.add_argument("--until", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     backfill.add_argument("--chunk", choices=("day", "month"), default="month",
                           help="unit of work recorded as done (default: %(default)s)")
-    backfill.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    backfill.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
     backfill.add_argument("--warc-out", type=Path, metavar="DIR",
                           help="also write every fetched response to WARC files in DIR")
     backfill.add_argument("--proxy", metavar="URL",
@@ -349,19 +431,19 @@ def build_parser() -> argparse.ArgumentParser:
     warc.add_argument("locations", nargs="+", metavar="FILE|URL")
     warc.add_argument("--all-arabic", action="store_true",
                       help="also load Arabic-script pages of sites that have no seed")
-    warc.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    warc.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
     warc.add_argument("--proxy", metavar="URL",
                       help="HTTP proxy for WARC downloads (default: $AKHBAR_PROXY)")
     reextract = add("reextract", cmd_reextract,
                     "re-extract stored pages with the current extractor (no network)")
-    reextract.add_argument("--site", help="only this site")
+    reextract.add_argument("--site", help="only this site: an id or a seed file (a site not "
+                           "in the seeds folder is looked up in the catalogue)")
     reextract.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
                            help="only pages fetched since this day")
     reextract.add_argument("--processes", type=reading.positive, metavar="N",
                            help="extraction processes (default: $AKHBAR_EXTRACT_PROCESSES, "
                                 "else one per usable core)")
-    reextract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR,
-                           help="folder of seed files")
+    reextract.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
     extract = add("extract", cmd_extract, "print the article extracted from an HTML file as JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (for relative links and metadata)")
@@ -369,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--timezone", help="the site's IANA timezone, e.g. Asia/Amman (default: "
                          "the seed's with --site; else dates keep the offset the page gives, "
                          "and times without one are UTC)")
-    extract.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help=argparse.SUPPRESS)
+    extract.add_argument("--seeds-dir", type=Path, default=None, help=argparse.SUPPRESS)
     evaluate = add("eval", cmd_eval,
                    "score akhbar and other extractors on annotated pages (P/R/F1, leaks, title, "
                    "date, ms)")
@@ -377,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="folder with pages/<id>.html and annot/<id>.json")
     evaluate.add_argument("--akhbar-only", action="store_true",
                           help="skip trafilatura, readability-lxml and jusText")
-    evaluate.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help=argparse.SUPPRESS)
+    evaluate.add_argument("--seeds-dir", type=Path, default=None, help=argparse.SUPPRESS)
     db = add("db", lambda a: db.print_help() or 2, "database commands (see `akhbar db --help`)")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
     migrate_cmd = db_commands.add_parser("migrate", help="apply pending SQL migrations",
@@ -386,7 +468,43 @@ def build_parser() -> argparse.ArgumentParser:
     reading.add_commands(add, db_commands)
     seeds = add("seeds", cmd_seeds, "validate seed files and list the sites")
     seeds.add_argument("files", nargs="*", type=Path, metavar="FILE.toml")
-    seeds.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="folder of seed files")
+    seeds.add_argument("--catalog", action="store_true",
+                       help="list the packaged catalogue instead of your seeds folder")
+    sites = add("sites", lambda a: sites.print_help() or 2,
+                "add a site (`sites add URL`) and check its seed (`sites check ID`)")
+    site_commands = sites.add_subparsers(dest="sites_command", metavar="SITES_COMMAND")
+    add_site = site_commands.add_parser(
+        "add", help="draft a seed from a site's home page, robots.txt, feeds and sitemaps",
+        description="Fetch the home page and robots.txt, find feeds and sitemaps, infer the "
+                    "article URL pattern, language and timezone, and write a commented seed "
+                    "to the seeds folder, saying what could not be decided.")
+    add_site.add_argument("url", nargs="?", metavar="URL", help="the site's home page")
+    add_site.add_argument("--id", dest="site_id", help="site id (default: from the host)")
+    add_site.add_argument("--from-catalog", metavar="ID",
+                          help="copy a packaged seed instead (`akhbar seeds --catalog`)")
+    add_site.add_argument("--force", action="store_true", help="replace an existing seed file")
+    add_site.add_argument("--proxy", metavar="URL", help="HTTP proxy (default: $AKHBAR_PROXY)")
+    add_site.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
+    add_site.set_defaults(func=cmd_sites_add)
+    check = site_commands.add_parser(
+        "check", help="dry run: what discovery finds and what sample articles extract to",
+        description="Read the site's feeds, sitemaps and archives as a nightly run would, "
+                    "fetch a few sample articles and show what extraction gives; nothing is "
+                    "written to the database. Exit 0 when nothing is wrong, 1 otherwise.")
+    check.add_argument("sites", nargs="*", metavar="SITE",
+                       help="site ids or seed files (--offline: default every seed)")
+    check.add_argument("--samples", type=reading.positive, default=5,
+                       help="sample articles to fetch (default: %(default)s)")
+    check.add_argument("--offline", action="store_true",
+                       help="check the seeds' own structure only (no network)")
+    check.add_argument("--catalog", action="store_true", help="the packaged catalogue's seeds")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--record", action="store_true",
+                       help="write the date and a summary of the check into the seed file")
+    check.add_argument("--proxy", metavar="URL", help="HTTP proxy (default: $AKHBAR_PROXY)")
+    check.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
+    check.set_defaults(func=cmd_sites_check)
+    seeds.add_argument("--seeds-dir", type=Path, default=None, help=SEEDS_HELP)
     serve = add("serve", cmd_serve,
                 "serve the deployments: nightly on its cron schedule, the others on demand")
     serve.add_argument("--cron", default=None,

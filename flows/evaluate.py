@@ -148,7 +148,8 @@ def format_report(results: dict) -> str:
 
 def run_eval(directory: Path, seeds_dir: Path = CATALOG_DIR, others: bool = True) -> str:
     pages = load_corpus(directory)
-    extractors: dict[str, Extractor] = {"akhbar": akhbar_extractor(load_seeds(seeds_dir))}
+    extractors: dict[str, Extractor] = {
+        "akhbar": akhbar_extractor(load_seeds(seeds_dir or CATALOG_DIR))}
     if others:
         extractors |= {"trafilatura": trafilatura_extractor,
                        "readability-lxml": readability_extractor,

@@ -160,10 +160,10 @@ def timezone_guess(host: str, offsets: list[str]) -> tuple[str | None, str]:
     return None, "neither the domain nor the site's dates tell"
 
 
-def _segment_shape(values: list[str]) -> tuple[str, str | None]:
+def _segment_shape(values: list[str], literal: bool = True) -> tuple[str, str | None]:
     """(regex, kind) of one path position across URLs of one shape: kind is "date", "id"
-    or None."""
-    if len(set(values)) == 1 and not re.fullmatch(r"\d+", values[0]):
+    or None; the same word everywhere stays that word when `literal`."""
+    if literal and len(set(values)) == 1 and not re.fullmatch(r"\d+", values[0]):
         return re.escape(values[0]), None
     if all(re.fullmatch(r"(19|20)\d\d", v) for v in values):
         return r"\d{4}", "date"
@@ -198,7 +198,9 @@ def infer_patterns(paths: list[str], from_feed: set[str]) -> list[tuple[str, lis
     shaped_groups: dict[tuple, list] = {}  # the shape after the first segment → groups
     for (_, slash, _first), members in groups.items():
         columns = list(zip(*[[s for s in p.split("/") if s] for p in members], strict=True))
-        shaped = [_segment_shape(list(column)) for column in columns]
+        # A word repeated by several URLs is part of the shape; one URL's words are not.
+        shaped = [_segment_shape(list(columns[0]))] + [
+            _segment_shape(list(column), literal=len(members) > 1) for column in columns[1:]]
         kinds = {kind for _, kind in shaped}
         fed = sum(1 for p in members if p in from_feed)
         if not (kinds & {"date", "id"} or fed):
