@@ -157,9 +157,9 @@ class Tally:
         return self.total(kind, SUCCESSES)
 
     def retryable_failures(self, kind: str | None = None) -> int:
-        """Failures worth asking again: all but articles gone (404/410) or moved off-site."""
-        article = (self.failures("article") - self.counts["article"][Outcome.GONE]
-                   - self.counts["article"][Outcome.OFFSITE_REDIRECT])
+        """Failures worth asking again: all but articles gone (404/410), moved off-site or
+        redirected to no article."""
+        article = self.failures("article") - self.total("article", PERMANENT)
         if kind == "article":
             return article
         return article + (self.failures("discovery") if kind is None else 0)
@@ -181,7 +181,8 @@ def judge(tally: Tally, max_error_share: float) -> tuple[str, str | None]:
     if discovery_failed and not discovery_ok:
         return "failed", (f"{discovery_failed} of {discovery_failed} discovery URLs failed: "
                           + (tally.explain("discovery") or "disallowed by robots.txt"))
-    # Articles gone or moved off-site do not make a site failed; they still count below.
+    # Articles gone, moved off-site or to no article do not make a site failed; they still
+    # count below.
     articles_failed, articles_ok = tally.retryable_failures("article"), tally.successes("article")
     if articles_failed and not articles_ok:
         return "failed", (f"all {articles_failed} article fetches failed: "

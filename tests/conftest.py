@@ -10,6 +10,9 @@ import signal
 # Retries stay on in tests, without the production waits between them.
 os.environ.setdefault("AKHBAR_RETRY_DELAYS", "0,0")
 import tempfile
+
+# The user's own seeds folder is never read by the tests: an empty one of the session's.
+os.environ["AKHBAR_SEEDS_DIR"] = tempfile.mkdtemp(prefix="akhbar-test-seeds-")
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -66,7 +66,7 @@ def test_extract_of_a_missing_file_says_which():
 
 
 def test_seeds_command_validates(tmp_path):
-    assert "alseyassah" in akhbar("seeds").stdout
+    assert "alseyassah" in akhbar("seeds", "--catalog").stdout
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "bad"\nname = 3\n')
     result = akhbar("seeds", str(bad))
