@@ -366,9 +366,9 @@ def record_check(seed: Seed, report: dict) -> None:
     load_seed(path)  # still valid
 
 
-def print_report(seed: Seed, report: dict, out=sys.stdout) -> None:
+def print_report(seed: Seed, report: dict, out=None) -> None:
     """The check as a person reads it."""
-    write = lambda line="": print(line, file=out)  # noqa: E731
+    write = lambda line="": print(line, file=out or sys.stdout)  # noqa: E731
     write(f"{seed.id}: dry run of {seed.base_url} (nothing written to the database)")
     if report.get("note"):
         write(f"  note: {report['note']}")

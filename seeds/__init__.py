@@ -478,9 +478,9 @@ def seed_paths(location: Path | None = None,
         raise _empty_folder(location, "no such folder of seed files")
     else:
         known = {p.stem: p for p in sorted(location.glob("*.toml"))}
+    if not known and not (site_ids and all(is_seed_file(name) for name in site_ids)):
+        raise _empty_folder(location, "no seed files (*.toml) in this folder yet")
     if not site_ids:
-        if not known:
-            raise _empty_folder(location, "no seed files (*.toml) in this folder yet")
         return list(known.values())
     paths, missing = [], []
     for name in site_ids:
