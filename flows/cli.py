@@ -250,6 +250,10 @@ def cmd_seeds(args: argparse.Namespace) -> int:
     if not args.files:
         print(f"seeds folder: {folder}" + (" (the packaged catalogue, read-only)"
                                             if args.catalog else ""))
+    if not args.files and not any(folder.glob("*.toml")):
+        print("  no seed files yet: `akhbar sites add URL` drafts one, `akhbar sites add "
+              "--from-catalog ID` copies a packaged one (`akhbar seeds --catalog` lists them)")
+        return EXIT_OK
     seeds = [load_seed(p) for p in args.files] if args.files else load_seeds(folder)
     for seed in seeds:
         state = "enabled" if seed.enabled else "disabled"
@@ -363,6 +367,8 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
         seeds_to_check,
     )
 
+    if bool(args.since) != bool(args.until):
+        raise UsageError("sites check: --since and --until go together (a backfill window)")
     if not args.offline and not args.sites:
         raise UsageError("sites check: name the site(s) to check (ids or seed files), or use "
                          "--offline to check every seed's structure")
@@ -379,7 +385,8 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
     reports = {}
     for seed in seeds:
         try:
-            reports[seed.id] = check_site(seed, args.samples, args.proxy)
+            reports[seed.id] = check_site(seed, args.samples, args.proxy, args.since,
+                                          args.until)
         except SiteError as exc:
             raise UsageError(str(exc)) from None
         if args.record:
@@ -495,6 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="site ids or seed files (--offline: default every seed)")
     check.add_argument("--samples", type=reading.positive, default=5,
                        help="sample articles to fetch (default: %(default)s)")
+    check.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="check as a backfill of this window would read the site "
+                            "(with --until; default: as a nightly run)")
+    check.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD")
     check.add_argument("--offline", action="store_true",
                        help="check the seeds' own structure only (no network)")
     check.add_argument("--catalog", action="store_true", help="the packaged catalogue's seeds")

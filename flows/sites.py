@@ -43,6 +43,7 @@ from akhbar.seeds.settings import default_seeds_dir, get_settings
 
 MAX_CHILD_SITEMAPS = 20
 MIN_WORDS_WARNING = 80
+MAX_SHORT_LINK_PROBES = 3
 
 
 class SiteError(UsageError):
@@ -171,6 +172,22 @@ def draft_site(url: str, site_id: str | None = None, proxy: str | None = None) -
     patterns = infer_patterns(paths, feed_paths)
     article_patterns = [(pattern, f"{len(matched)} URLs like {matched[0]}")
                         for pattern, matched in patterns]
+    # Short links (`n/7731` → 301 → an article): a listed shape with an id that no pattern
+    # takes, kept when one of its URLs redirects to an article the patterns take.
+    compiled = [re.compile(p) for p, _ in patterns]
+    listed = [p for p in dict.fromkeys([*feed_paths, *sitemap_paths])
+              if not any(c.match(p) for c in compiled)]
+    for pattern, matched in infer_patterns(listed, set(listed))[:MAX_SHORT_LINK_PROBES]:
+        if not compiled or not re.search(r"\\d", pattern):
+            continue
+        prefix_url = f"{parts.scheme}://{parts.netloc}" + (
+            _scope_parts(scope[0])[1] if scope else "/")
+        answer = prober.fetch(prefix_url + matched[0])
+        target = in_site(answer.final_url) if answer.ok else None
+        if answer.final_url != prefix_url + matched[0] and target is not None \
+                and any(c.match(target) for c in compiled):
+            article_patterns.append((pattern, f"short links: {matched[0]} redirects to "
+                                              f"{target}"))
     if not article_patterns:
         undecided.append("no article URL shape with a date or an id found: write "
                          "`article_patterns` by hand (see `akhbar sites check`)")
@@ -272,9 +289,10 @@ def _database_for_check() -> str | None:
     return None
 
 
-def check_site(seed: Seed, samples: int = 5, proxy: str | None = None) -> dict:
-    """A dry run of the seed's nightly discovery, then `samples` articles fetched and
-    extracted; nothing is written to the database."""
+def check_site(seed: Seed, samples: int = 5, proxy: str | None = None,
+               since: date | None = None, until: date | None = None) -> dict:
+    """A dry run of the seed's nightly discovery (or of a backfill's over [since, until]),
+    then `samples` articles fetched and extracted; nothing is written to the database."""
     from akhbar.extract import Reject, extract_article
     from akhbar.spiders.crawl import PARENT_ENV
 
@@ -291,6 +309,8 @@ def check_site(seed: Seed, samples: int = 5, proxy: str | None = None) -> dict:
         report_path = Path(scratch) / "report.json"
         command = [sys.executable, "-m", "akhbar.spiders.crawl", seed.id, "--seeds-dir",
                    str(seed.file), "--check", str(samples), "--report", str(report_path)]
+        if since and until:
+            command += ["--since", since.isoformat(), "--until", until.isoformat()]
         done = subprocess.run(command, env=env, capture_output=True, text=True,
                               encoding="utf-8", errors="replace",
                               timeout=settings.crawl_timeout)

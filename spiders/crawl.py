@@ -84,7 +84,8 @@ def crawl(site_id: str, seeds_dir: Path | None, crawl_run_id: int | None,
     }
 
 
-def check(site_id: str, seeds_dir: Path | None, samples: int) -> dict:
+def check(site_id: str, seeds_dir: Path | None, samples: int, since: date | None = None,
+          until: date | None = None) -> dict:
     """A dry run of the site's nightly discovery, then `samples` articles fetched: what each
     source gave and the sample pages (base64), nothing written to the database."""
     import base64
@@ -100,7 +101,7 @@ def check(site_id: str, seeds_dir: Path | None, samples: int) -> dict:
     store = DryStore(os.environ.get("AKHBAR_DATABASE_URL"), seed.id)
     process = CrawlerProcess(crawl_settings(seed, get_settings()))
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, seed=seed, store=store, check=samples)
+    process.crawl(crawler, seed=seed, store=store, check=samples, since=since, until=until)
     process.start()
     spider = crawler.spider
     return {
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     from akhbar.seeds import SeedError
     if args.check is not None:
         try:
-            report = check(args.site, args.seeds_dir, args.check)
+            report = check(args.site, args.seeds_dir, args.check, args.since, args.until)
         except SeedError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT

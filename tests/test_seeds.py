@@ -207,3 +207,27 @@ valid_from = 2023-01-01
 """
     with pytest.raises(SeedError, match="field `extraction.rules`: .*oldest first"):
         load_seed(write(tmp_path, "news", text))
+
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_readme_documents_every_seed_key_and_its_example_loads(tmp_path):
+    from akhbar.seeds import Checked, Extraction, Health, Listing, Politeness, RuleSet, Seed
+
+    text = README.read_text(encoding="utf-8")
+    table = text.split("<!-- seed-keys -->")[1].split("<!-- /seed-keys -->")[0]
+    documented = set(re.findall(r"^\| `([^`]+)` \|", table, re.M))
+    nested = {"politeness": Politeness, "health": Health, "extraction": Extraction,
+              "listings[]": Listing, "checked": Checked}
+    wanted = {name for name in Seed.model_fields if name not in nested and
+              name.removesuffix("s") + "s[]" not in nested}
+    wanted |= {f"{prefix}.{name}" for prefix, model in nested.items()
+               for name in model.model_fields}
+    wanted |= {f"extraction.rules[].{name}" for name in RuleSet.model_fields
+               if name not in Extraction.model_fields}
+    assert wanted - documented == set()
+    example = text.split("A full seed, with every key:\n\n```toml\n")[1].split("```")[0]
+    (tmp_path / "alseyassah.toml").write_text(example, encoding="utf-8")
+    seed = load_seed(tmp_path / "alseyassah.toml")
+    assert seed.is_article_url("https://alseyassah.com/article/123456/slug/")
