@@ -19,11 +19,11 @@ PAGE = f"""<html dir="rtl"><head><title>جريدة الأمس</title></head><bod
 <td class="main"><div class="newstitle">افتتاح الجسر الجديد في المدينة</div>
 <div>تاريخ النشر: <span class="newsdate">٠٥/٠٣/٢٠١٩</span> - <time class="stamp"
  datetime="2019-03-05T10:30:00+02:00">صباحا</time></div>
-<div>بقلم: <span class="writer">سامر الحسن</span> و<span class="writer">رنا القاسم</span></div>
+<div class="info"><span class="nm">سامر الحسن</span> <span class="nm">رنا القاسم</span> | 1200 مشاهدة</div>
 {BODY}</td></tr></table></body></html>"""
 SITE = ExtractOptions(timezone="Asia/Amman", title_selector="div.newstitle",
                       date_selector="td.main span.newsdate", date_format="%d/%m/%Y",
-                      author_selector="span.writer")
+                      author_selector="span.nm")
 
 
 def test_dates_are_found_in_their_format_inside_a_longer_line():
@@ -38,6 +38,7 @@ def test_site_selectors_give_title_date_and_authors():
                               ExtractOptions(timezone="Asia/Amman"))
     site = extract_article(PAGE, "http://old.akhbar.test/news/2.html", SITE)
     assert generic.title != "افتتاح الجسر الجديد في المدينة"  # the markup defeats the rules
+    assert generic.authors == [] and generic.published_at != site.published_at
     assert site.title == "افتتاح الجسر الجديد في المدينة"
     assert site.published_at == datetime(2019, 3, 5, tzinfo=AMMAN)
     assert site.authors == ["سامر الحسن", "رنا القاسم"]
