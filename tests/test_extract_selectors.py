@@ -19,7 +19,8 @@ PAGE = f"""<html dir="rtl"><head><title>جريدة الأمس</title></head><bod
 <td class="main"><div class="newstitle">افتتاح الجسر الجديد في المدينة</div>
 <div>تاريخ النشر: <span class="newsdate">٠٥/٠٣/٢٠١٩</span> - <time class="stamp"
  datetime="2019-03-05T10:30:00+02:00">صباحا</time></div>
-<div class="info"><span class="nm">سامر الحسن</span> <span class="nm">رنا القاسم</span> | 1200 مشاهدة</div>
+<div class="info"><span class="nm">سامر الحسن</span> <span class="nm">رنا القاسم</span>
+| 1200 مشاهدة</div>
 {BODY}</td></tr></table></body></html>"""
 SITE = ExtractOptions(timezone="Asia/Amman", title_selector="div.newstitle",
                       date_selector="td.main span.newsdate", date_format="%d/%m/%Y",
