@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from akhbar.flows.reading import UsageError
 from akhbar.seeds import (
     CATALOG_DIR,
@@ -29,9 +28,14 @@ from akhbar.seeds.draft import (
     COMMON_FEED_PATHS,
     COMMON_SITEMAP_PATHS,
     Draft,
+    archive_pages,
+    class_selectors,
+    day_template,
     feed_links,
     infer_patterns,
+    own_list_selector,
     page_language,
+    page_links,
     render,
     robots_sitemaps,
     scope_of,
@@ -44,6 +48,9 @@ from akhbar.seeds.settings import default_seeds_dir, get_settings
 MAX_CHILD_SITEMAPS = 20
 MIN_WORDS_WARNING = 80
 MAX_SHORT_LINK_PROBES = 3
+MAX_ARCHIVE_PAGES = 2  # archive pages the home page links that are read
+MIN_ARCHIVE_DAYS = 2  # day links that make a URL shape a day archive
+MAX_DAY_PAGES = 4  # day archive pages read to learn their article links
 
 
 class SiteError(UsageError):
@@ -155,20 +162,22 @@ def draft_site(url: str, site_id: str | None = None, proxy: str | None = None) -
                          f"host: only this site's are read")
         elif ours:
             sitemaps.append(candidate)
-    if not sitemaps:
-        undecided.append("no sitemap found (robots.txt or the usual paths): add `sitemaps`, "
-                         "`archives` or `listings` by hand")
 
-    # The article URL shape, from what feeds and sitemaps list (and the home page links).
-    home_links = []
-    try:
-        tree = lxml.html.fromstring(home.body)
-        home_links = [urljoin(base, a.get("href").strip()) for a in tree.iter("a")
-                      if a.get("href") and a.get("href").strip()]
-    except (ValueError, lxml.etree.ParserError):
-        pass
+    # Day archives: linked from the home page, or from an archive page it links (an index
+    # of the days that exist).
+    home_links = page_links(home.body, base)
+    archive = find_archives(prober, home_links, base, domains)
+    day_links: list[str] = [link for links in archive.get("day_links", []) for link in links]
+    if not sitemaps and not archive:
+        undecided.append("no sitemap or day archive found (robots.txt, the usual paths, the "
+                         "home page's archive links): add `sitemaps`, `archives` or "
+                         "`listings` by hand")
+
+    # The article URL shape, from what feeds, sitemaps and day archives list (and the home
+    # page links).
     paths = list(dict.fromkeys([*feed_paths, *sitemap_paths, *filter(
-        lambda p: p is not None, (in_site(u) for u in home_links))]))
+        lambda p: p is not None, (in_site(u) for u, _ in home_links)), *filter(
+        lambda p: p is not None, (in_site(u) for u in day_links))]))
     patterns = infer_patterns(paths, feed_paths)
     article_patterns = [(pattern, f"{len(matched)} URLs like {matched[0]}")
                         for pattern, matched in patterns]
@@ -209,11 +218,57 @@ def draft_site(url: str, site_id: str | None = None, proxy: str | None = None) -
         zone = "UTC"
     else:
         notes.append(f"timezone {zone}: from {why}")
+    link_selector = None
+    if archive.get("day_pages"):
+        compiled = [re.compile(p) for p, _ in article_patterns]
+
+        def is_article(link: str) -> bool:
+            path = in_site(link)
+            return path is not None and any(c.match(path) for c in compiled)
+
+        link_selector = own_list_selector([class_selectors(body, url, is_article)
+                                           for url, body in archive["day_pages"]])
+        if link_selector:
+            notes.append(f"archive pages also link other days' articles: only "
+                         f"{link_selector} is read as the day's list")
     return Draft(id=site_id or site_id_for(base, bool(scope)),
+                 archives=[archive["template"]] if archive else [],
+                 archive_index=archive.get("index"), archive_link_selector=link_selector,
                  name=site_name(home.body, host), base_url=base, scope=scope,
                  domains=domains, language=language, timezone=zone, feeds=feeds,
                  sitemaps=sitemaps, article_patterns=article_patterns,
                  example_articles=examples, undecided=undecided, notes=notes)
+
+
+def find_archives(prober, home_links: list[tuple[str, str]], base: str,
+                  domains: list[str]) -> dict:
+    """The site's day archives: {template, index (page linking the days, if any), day_pages
+    [(url, body)] of the latest few days, day_links [[links]]}; empty when none is found."""
+    from akhbar.extract.urls import host_in
+
+    own = [(url, text) for url, text in home_links if host_in(url, domains)]
+    places: list[tuple[str | None, list[str]]] = [(None, [u for u, _ in own])]
+    for candidate in archive_pages(own)[:MAX_ARCHIVE_PAGES]:
+        answer = prober.fetch(candidate)
+        if answer.ok:
+            places.append((candidate, [u for u, _ in page_links(answer.body, answer.final_url)
+                                       if host_in(u, domains)]))
+    best: dict = {}
+    for index, links in places:
+        template, days = day_template(links)
+        if template and len(days) >= MIN_ARCHIVE_DAYS and len(days) > len(best.get("days", {})):
+            best = {"template": template, "index": index, "days": days}
+    if not best:
+        return {}
+    latest = sorted(best["days"].items(), key=lambda item: item[1], reverse=True)
+    pages = []
+    for url, _ in latest[:MAX_DAY_PAGES]:
+        answer = prober.fetch(url)
+        if answer.ok:
+            pages.append((answer.final_url, answer.body))
+    best["day_pages"] = pages
+    best["day_links"] = [[u for u, _ in page_links(body, url)] for url, body in pages]
+    return best
 
 
 def write_draft(draft: Draft, source_url: str, folder: Path, force: bool = False) -> Path:
@@ -346,10 +401,16 @@ def check_site(seed: Seed, samples: int = 5, proxy: str | None = None,
     problems = [f"{s['kind']} {s['url']}: {s['error']}" for s in report["sources"]
                 if s.get("error")]
     if not report["article_urls"]:
-        problems.append("no article URL found: the feeds/sitemaps list none that the scope and "
-                        "article_patterns accept")
+        hint = (" (a nightly run reads only the last `archive_days` of archives: check a past "
+                "window with --since/--until)" if seed.archives and not since else "")
+        problems.append("no article URL found: the feeds/sitemaps/archives list none that the "
+                        "scope and article_patterns accept" + hint)
     problems += [f"sample {f['url']}: {f['reason']}" for f in report["failed_samples"]]
     problems += [f"sample {s['url']}: {w}" for s in extracted for w in s["warnings"]]
+    titles = [s["title"] for s in extracted if s["title"]]
+    if len(titles) >= 2 and len(set(titles)) == 1:
+        problems.append(f"every sample has the title {titles[0]!r}: the site's name rather "
+                        f"than the headline? (set extraction.title_selector)")
     if report["article_urls"] and not extracted:
         problems.append("no sample article could be fetched")
     report["problems"] = problems
@@ -400,6 +461,11 @@ def print_report(seed: Seed, report: dict, out=None) -> None:
             write(f"  {source['kind']:8} {source['url']}\n           FAILED: {source['error']}")
             continue
         extra = f", {source['sitemaps']} sitemaps" if source.get("sitemaps") else ""
+        if source["kind"] == "index":
+            write(f"  {'index':8} {source['url']}\n           {source['status']}: links "
+                  f"{source['days_linked']} days, {source['days_wanted']} of them in the "
+                  f"window")
+            continue
         write(f"  {source['kind']:8} {source['url']}\n           {source['status']}: "
               f"{source['links']} links{extra}, {source['articles']} article URLs "
               f"({source['new']} new){dated}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit
@@ -52,6 +53,9 @@ class Draft:
     timezone: str
     feeds: list[str] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
+    archives: list[str] = field(default_factory=list)
+    archive_index: str | None = None
+    archive_link_selector: str | None = None
     article_patterns: list[tuple[str, str]] = field(default_factory=list)  # (regex, why)
     example_articles: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)
@@ -171,6 +175,10 @@ def _segment_shape(values: list[str], literal: bool = True) -> tuple[str, str | 
         return r"\d{1,2}", "date"
     if all(re.fullmatch(r"\d+", v) for v in values):
         return r"\d+", "id"
+    numbered = {re.fullmatch(r"\d+(\.\w+)", v) and re.fullmatch(r"\d+(\.\w+)", v)[1]
+                for v in values}
+    if len(numbered) == 1 and None not in numbered:  # 2301.html, 2302.html
+        return r"\d+" + re.escape(numbered.pop()), "id"
     if all(re.fullmatch(r"[a-z0-9]{6,}", v) and re.search(r"\d", v) for v in values):
         return r"[a-z0-9]+", "id"
     if all(re.search(r"\d{4,}", v) for v in values):
@@ -249,6 +257,15 @@ def render(draft: Draft, source_url: str, today: date) -> str:
         lines.append(f"# {note}")
     lines.append(f"feeds = {toml_list(draft.feeds)}")
     lines.append(f"sitemaps = {toml_list(draft.sitemaps)}")
+    if draft.archives:
+        lines.append(f"archives = {toml_list(draft.archives)}")
+    if draft.archive_index:
+        lines.append("# The page that links the days that exist: only those are requested.")
+        lines.append(f"archive_index = {_toml_string(draft.archive_index)}")
+    if draft.archive_link_selector:
+        lines.append("# The day's own list on an archive page (its other links, such as a "
+                     "sidebar, are other days').")
+        lines.append(f"archive_link_selector = {_toml_string(draft.archive_link_selector)}")
     lines.append("# Article URLs (paths after the scope, or after the host without one); "
                  "checked before and after redirects.")
     lines.append("article_patterns = [")
@@ -269,3 +286,94 @@ def _toml_string(value: str) -> str:
 
 def _toml_literal(value: str) -> str:
     return f"'{value}'" if "'" not in value else _toml_string(value)
+
+
+ARCHIVE_WORDS = re.compile(r"archive|أرشيف|الأرشيف|ارشيف", re.I)
+DAY_IN_PATH = re.compile(r"(?P<yyyy>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<mm>[01]?\d)(?P=sep)"
+                         r"(?P<dd>[0-3]?\d)(?!\d)")
+
+
+def page_links(html: bytes, base_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, anchor text) of a page's links."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    return [(urljoin(base_url, a.get("href").strip()), " ".join(a.text_content().split()))
+            for a in tree.iter("a") if a.get("href") and a.get("href").strip()]
+
+
+def archive_pages(links: list[tuple[str, str]]) -> list[str]:
+    """Links that say they lead to the site's archive."""
+    return list(dict.fromkeys(url for url, text in links
+                              if ARCHIVE_WORDS.search(text) or ARCHIVE_WORDS.search(url)))
+
+
+def day_template(urls: list[str]) -> tuple[str | None, dict[str, date]]:
+    """The day-archive URL template that most of `urls` follow ({yyyy}/{mm}/{dd} in place of
+    the date in their path), with the day of each URL that follows it."""
+    shapes: dict[str, dict[str, date]] = {}
+    for url in urls:
+        parts = urlsplit(url)
+        match = DAY_IN_PATH.search(parts.path)
+        if not match:
+            continue
+        try:
+            day = date(int(match["yyyy"]), int(match["mm"]), int(match["dd"]))
+        except ValueError:
+            continue
+        sep = match["sep"]
+        template = (f"{parts.scheme}://{parts.netloc}{parts.path[:match.start()]}"
+                    f"{{yyyy}}{sep}{{mm}}{sep}{{dd}}{parts.path[match.end():]}")
+        if len(match["mm"]) == 1 or len(match["dd"]) == 1:
+            continue  # unpadded days cannot be written with {mm}/{dd}
+        shapes.setdefault(template, {})[url] = day
+    if not shapes:
+        return None, {}
+    template, days = max(shapes.items(), key=lambda item: len(item[1]))
+    return template, days
+
+
+def own_list_selector(pages: list[list[tuple[str, list[str]]]]) -> str | None:
+    """The CSS selector of the part of day-archive pages that lists only that day's articles:
+    given, per page, (selector, article links under it) for its class-named elements, the
+    selector present on every page under which no link is listed on two pages, holding the
+    most links. None when no link is on two pages at all (all of a day page is that day's)."""
+    anywhere: dict[str, set[int]] = {}
+    under: dict[tuple[str, str], set[int]] = {}
+    for number, page in enumerate(pages):
+        for selector, links in page:
+            for link in links:
+                anywhere.setdefault(link, set()).add(number)
+                under.setdefault((selector, link), set()).add(number)
+    if all(len(on) == 1 for on in anywhere.values()):
+        return None
+    scores: dict[str, int] = {}
+    present: dict[str, int] = {}
+    for page in pages:
+        for selector, links in page:
+            present[selector] = present.get(selector, 0) + (1 if links else 0)
+            if any(len(under[selector, link]) > 1 for link in links):
+                scores[selector] = -1
+            elif scores.get(selector, 0) >= 0:
+                scores[selector] = scores.get(selector, 0) + len(links)
+    candidates = [s for s, score in scores.items() if score > 0 and present[s] == len(pages)]
+    return max(candidates, key=lambda s: scores[s]) if candidates else None
+
+
+def class_selectors(html: bytes, base_url: str,
+                    is_article: Callable[[str], bool]) -> list[tuple[str, list[str]]]:
+    """(tag.class selector, article links under it) of a page's class-named elements."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    found: dict[str, list[str]] = {}
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or not (element.get("class") or "").strip():
+            continue
+        selector = f"{element.tag}.{element.get('class').split()[0]}"
+        links = [urljoin(base_url, a.get("href").strip()) for a in element.iter("a")
+                 if a.get("href") and a.get("href").strip()]
+        found.setdefault(selector, []).extend(u for u in links if is_article(u))
+    return list(found.items())

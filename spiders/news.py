@@ -373,6 +373,9 @@ class NewsSpider(scrapy.Spider):
         self.succeed("discovery", response.request.url, Outcome.READ)
         listed = archive_days_linked(self.links_of(self.decoded(response)), self.seed.archives)
         wanted = [day for day in days if day in listed]
+        report = self.report_of(response, "index")
+        if report is not None:
+            report.update(days_linked=len(listed), days_wanted=len(wanted))
         self.logger.info("archive index %s links %d days, %d of them wanted", response.url,
                          len(listed), len(wanted))
         for day in wanted:
