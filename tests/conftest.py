@@ -42,6 +42,10 @@ def _interrupt(signum, frame):
 # SIGTERM (a CI timeout, `kill`) stops the run like Ctrl-C, so the session's fixtures still
 # stop the PostgreSQL and Prefect servers they started.
 signal.signal(signal.SIGTERM, _interrupt)
+# A run started in the background of a non-interactive shell (`.ci/run &`) inherits SIGINT
+# ignored, and so would every process the tests start: the Ctrl-C tests would then see nothing.
+# A handler here is reset to the default in those processes (an ignored signal stays ignored).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
