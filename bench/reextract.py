@@ -98,7 +98,9 @@ def main() -> None:
     (Path(seeds) / "bench.toml").write_text(SEED, encoding="utf-8")
     content = "SELECT url, title, text, authors, published_at FROM articles ORDER BY url"
     throwaway_database()
-    with prefect_test_harness():
+    from akhbar.flows.serve import without_heartbeats
+
+    with prefect_test_harness(), without_heartbeats():  # as `akhbar reextract` runs
         sql.migrate()
         with sql.connect() as conn:
             fill(conn, load_seed(Path(seeds) / "bench.toml"), args.pages,

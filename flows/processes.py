@@ -1,8 +1,10 @@
 """Extraction on every local core: a pool of worker processes (not threads: extraction is CPU
 bound and holds the GIL) that the flows hand batches of stored pages to.
 
-Small batches are extracted in the flow's own process: starting workers costs about a second
-(each imports lxml, trafilatura and camel-tools once), more than 100 pages take on one core.
+Small batches are extracted in the flow's own process: starting workers from nothing costs
+about a second (each imports lxml, trafilatura and camel-tools), more than 100 pages take on one
+core. Where the OS has it, workers are forked from a forkserver that imported the extractor
+once, so only a process's first pool pays for the imports (a nightly starts one per site).
 The workers ignore Ctrl-C (the flow process handles it and stops them) and end on their own
 when the flow process dies, even by SIGKILL, so no extraction process outlives a run.
 """
@@ -35,10 +37,22 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _exit_with_parent(parent: int) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's (the pid was reused)
+        return True
+    return True
+
+
+def _exit_with_parent(flow: int) -> None:
+    """End this worker when the flow process or the process that forked it is gone."""
+    parent = os.getppid()  # the flow process, or the forkserver
     while True:
         time.sleep(PARENT_CHECK_SECONDS)
-        if os.getppid() != parent:
+        if os.getppid() != parent or not _alive(flow):
             os._exit(1)
 
 
@@ -73,6 +87,16 @@ def _extract_part(jobs: Sequence[Job]) -> tuple[int, list]:
     return os.getpid(), done
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How workers start: forked from a forkserver that preloaded the extractor, else spawned;
+    never forked from the flow process itself, which runs threads."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["akhbar.flows.processes", "akhbar.extract.article"])
+    return context
+
+
 class ExtractionPool:
     """Extracts batches of pages on up to `processes` cores; processes start on first need."""
 
@@ -105,7 +129,7 @@ class ExtractionPool:
     def _start(self) -> None:
         """Start every worker and wait until all have imported the extractor, so the first
         batch is shared by all of them rather than taken by whichever started first."""
-        context = multiprocessing.get_context("spawn")  # not fork: the flow runs threads
+        context = worker_context()
         self._executor = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=context, initializer=_start_worker,
             initargs=(os.getpid(), context.Barrier(self.processes)))

@@ -118,7 +118,19 @@ def prefect_api() -> Iterator[str]:
                                f"{TEMPORARY_STARTUP:.0f} s; start one with `akhbar ui`")
         time.sleep(0.2)
     os.environ["PREFECT_API_URL"] = api_url
-    yield api_url
+    with without_heartbeats():
+        yield api_url
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Flow runs that send no heartbeats: they serve a long-lived server's crash detection,
+    which a temporary server dying with the command has none of, and each flow run's end
+    waits for its heartbeat thread's one-second sleep (half a second a run, subflows too)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def _free_port() -> int:

@@ -105,7 +105,8 @@ WHERE p.id > %(after_id)s AND p.crawl_run_id = %(crawl_run_id)s
 ORDER BY p.id;
 
 -- name: pages_by_id
-SELECT id, source_id, url, final_url, encoding, body, headers, fetched_at
+-- What extraction needs of stored pages (run in binary: bodies come as they are, not in hex).
+SELECT id, url, final_url, encoding, body, fetched_at
 FROM pages WHERE id = ANY(%(page_ids)s) ORDER BY id;
 
 -- name: create_article_staging

@@ -114,10 +114,11 @@ def database_url(make_database, monkeypatch) -> str:
 def prefect_api() -> Iterator[str]:
     """Prefect's test harness: a real temporary API server for the session."""
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from akhbar.flows.serve import without_heartbeats
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=120), without_heartbeats():
         yield PREFECT_API_URL.value()
 
 

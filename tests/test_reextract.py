@@ -83,7 +83,8 @@ def test_extraction_processes_end_when_the_flow_process_is_killed(tmp_path):
               "from akhbar.flows.processes import ExtractionPool\n"
               "pool = ExtractionPool(2)\n"
               "pool._start()\n"
-              "print(*[c.pid for c in __import__('psutil').Process().children()], flush=True)\n"
+              "print(*[c.pid for c in __import__('psutil').Process().children(recursive=True)],"
+              " flush=True)\n"
               "time.sleep(120)\n")
     flow = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers = []
