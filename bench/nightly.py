@@ -121,6 +121,7 @@ def flow_split() -> None:
     from akhbar import sql
     from akhbar.flows.demo.run import DEMO_SEEDS_DIR, demo_network
     from akhbar.flows.nightly import nightly
+    from akhbar.flows.serve import without_heartbeats
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         FlowRunFilter,
@@ -131,7 +132,7 @@ def flow_split() -> None:
     from throwaway import throwaway_database  # bench/throwaway.py
 
     throwaway_database()
-    with prefect_test_harness():
+    with prefect_test_harness(), without_heartbeats():  # as the CLI runs flows
         sql.migrate()
         with demo_network() as network:
             started = time.perf_counter()
