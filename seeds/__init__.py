@@ -457,7 +457,7 @@ def is_seed_file(name: str | Path) -> bool:
 def _empty_folder(directory: Path, what: str) -> SeedError:
     return SeedError(
         f"{directory}: {what} — add a site with `akhbar sites add URL`, copy one from the "
-        f"catalogue with `akhbar sites add --from-catalog ID` (`akhbar sites catalog` lists "
+        f"catalogue with `akhbar sites add --from-catalog ID` (`akhbar seeds --catalog` lists "
         f"them), or point $AKHBAR_SEEDS_DIR / --seeds-dir at your folder of seed files")
 
 
