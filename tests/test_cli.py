@@ -211,3 +211,20 @@ def test_the_cli_module_imports_no_heavy_library():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_flows_on_the_temporary_api_send_no_heartbeats(tmp_path):
+    """Heartbeats feed a long-lived server's crash detection; on akhbar's temporary server
+    they only held each flow run's end for up to a second (Prefect joins the heartbeat
+    thread, which sleeps in one-second steps)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    script = ("from akhbar.flows.serve import prefect_api\n"
+              "from prefect.settings import get_current_settings\n"
+              "print(get_current_settings().flows.heartbeat_frequency)\n"
+              "with prefect_api():\n"
+              "    print(get_current_settings().flows.heartbeat_frequency)\n")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["180", "None"]  # Prefect's default outside, none inside
