@@ -331,7 +331,12 @@ SEEDS_HELP = ("folder of seed files, or one seed file (default: $AKHBAR_SEEDS_DI
 
 
 def cmd_sites_add(args: argparse.Namespace) -> int:
-    from akhbar.flows.sites import copy_from_catalog, default_folder, draft_site, write_draft
+    from akhbar.flows.sites_add import (
+        copy_from_catalog,
+        default_folder,
+        draft_site,
+        write_draft,
+    )
 
     folder = default_folder(args.seeds_dir)
     if args.from_catalog:
@@ -358,8 +363,8 @@ def cmd_sites_add(args: argparse.Namespace) -> int:
 
 
 def cmd_sites_check(args: argparse.Namespace) -> int:
-    from akhbar.flows.sites import (
-        SiteError,
+    from akhbar.flows.sites_add import SiteError
+    from akhbar.flows.sites_check import (
         check_site,
         offline_problems,
         print_report,

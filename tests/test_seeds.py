@@ -170,7 +170,7 @@ def test_real_seed_patterns_match_its_example_articles(seed):
         assert seed.is_article_url(url), url
         assert seed.canonical_url(url) == url
     assert not seed.is_article_url(seed.base_url)
-    from akhbar.flows.sites import offline_problems
+    from akhbar.flows.sites_check import offline_problems
 
     assert offline_problems(seed) == []
     # A seed may be verified, but only with the record of the check that verified it.
