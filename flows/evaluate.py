@@ -146,7 +146,7 @@ def format_report(results: dict) -> str:
     return "\n".join(lines)
 
 
-def run_eval(directory: Path, seeds_dir: Path = CATALOG_DIR, others: bool = True) -> str:
+def run_eval(directory: Path, seeds_dir: Path | None = None, others: bool = True) -> str:
     pages = load_corpus(directory)
     extractors: dict[str, Extractor] = {
         "akhbar": akhbar_extractor(load_seeds(seeds_dir or CATALOG_DIR))}

@@ -127,9 +127,8 @@ def _run_sites(seeds: list[Seed], directory: str | None, proxy: str | None, warc
         if site_deployment:
             # A worker reads the seed where this run found it (its own default folder if
             # none was given), by id.
-            where = str(seed.file) if seed.file and seed.file.parent != (
-                Path(directory).resolve() if directory else default_seeds_dir().resolve()) \
-                else directory
+            folder = Path(directory) if directory else default_seeds_dir()
+            where = directory if seed.file.parent == folder.resolve() else str(seed.file)
             run = run_deployment(site_deployment, timeout=None, as_subflow=True, parameters={
                 "site": seed.id, "seeds_dir": where, "proxy": proxy, "warc_out": warc_out})
             return run.id, run.state

@@ -16,6 +16,7 @@ from akhbar.seeds import (
     SeedError,
     _scope_parts,
     load_seed,
+    scoped_path,
 )
 from akhbar.seeds.draft import (
     COMMON_FEED_PATHS,
@@ -52,19 +53,6 @@ class SiteError(UsageError):
 # -- sites add ------------------------------------------------------------------------------
 
 
-def _scoped_path(url: str, scope: list[str], domains: list[str]) -> str | None:
-    from akhbar.extract.urls import host_in
-
-    parts = urlsplit(url)
-    if not scope:
-        return parts.path.lstrip("/") if host_in(url, domains) else None
-    for entry in scope:
-        host, prefix = _scope_parts(entry)
-        if host_in(url, (host,)) and parts.path.startswith(prefix):
-            return parts.path[len(prefix):]
-    return None
-
-
 def _offset(moment: datetime | None) -> str | None:
     if moment is None or moment.utcoffset() is None:
         return None
@@ -88,7 +76,7 @@ def draft_site(url: str, site_id: str | None = None, proxy: str | None = None) -
     scope = scope_of(base)
     host = (parts.netloc or "").lower().removeprefix("www.")
     domains = [host]
-    in_site = lambda link: _scoped_path(link, scope, domains)  # noqa: E731
+    in_site = lambda link: scoped_path(link, tuple(scope), tuple(domains))  # noqa: E731
     root = f"{parts.scheme}://{parts.netloc}/"
     here = base if base.endswith("/") else base.rsplit("/", 1)[0] + "/"
     undecided: list[str] = []

@@ -67,17 +67,10 @@ def check_site(seed: Seed, samples: int = 5, proxy: str | None = None,
     """A dry run of the seed's nightly discovery (or of a backfill's over [since, until]),
     then `samples` articles fetched and extracted; nothing is written to the database."""
     from akhbar.extract import Reject, extract_article
-    from akhbar.spiders.crawl import PARENT_ENV
+    from akhbar.spiders.crawl import crawl_environment
 
     settings = get_settings()
-    proxy = proxy or settings.proxy
-    env = dict(os.environ, PYTHONUNBUFFERED="1", **{PARENT_ENV: str(os.getpid())})
-    env.pop("AKHBAR_DATABASE_URL", None)
-    url = _database_for_check()
-    if url:
-        env["AKHBAR_DATABASE_URL"] = url
-    if proxy:
-        env.update(http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
+    env = crawl_environment(_database_for_check(), proxy or settings.proxy)
     with tempfile.TemporaryDirectory(prefix="akhbar-check-") as scratch:
         report_path = Path(scratch) / "report.json"
         command = [sys.executable, "-m", "akhbar.spiders.crawl", seed.id, "--seeds-dir",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -21,9 +20,14 @@ from akhbar.extract.urls import host_in
 from akhbar.flows.processes import ExtractionPool, extraction_pool, usable_cores
 from akhbar.seeds import Seed
 from akhbar.seeds.settings import get_settings
-from akhbar.spiders.crawl import EXIT_BAD_INPUT, EXIT_DATABASE_LOST, EXIT_SITE_BUSY, PARENT_ENV
+from akhbar.spiders.crawl import (
+    EXIT_BAD_INPUT,
+    EXIT_DATABASE_LOST,
+    EXIT_SITE_BUSY,
+    crawl_environment,
+)
 from akhbar.spiders.outcomes import Tally, judge
-from akhbar.sql import DATABASE_URL_ENV, DatabaseError, connect, database_url, repository
+from akhbar.sql import DatabaseError, connect, database_url, repository
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
@@ -248,10 +252,7 @@ def crawl_site(site_id: str, seeds_dir: str, crawl_run_id: int, proxy: str | Non
     logger = get_run_logger()
     settings = get_settings()
     proxy = proxy_to_use(proxy)
-    env = dict(os.environ, **{DATABASE_URL_ENV: database_url(), "PYTHONUNBUFFERED": "1",
-                              PARENT_ENV: str(os.getpid())})
-    if proxy:
-        env.update(http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
+    env = crawl_environment(database_url(), proxy)
     command = [sys.executable, "-m", "akhbar.spiders.crawl", site_id, "--seeds-dir", seeds_dir,
                "--crawl-run-id", str(crawl_run_id)]
     if since and until:

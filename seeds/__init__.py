@@ -339,18 +339,7 @@ class Seed(_Model):
     def scoped_path(self, url: str) -> str | None:
         """The URL's path and query after the scope prefix it falls in (no leading slash);
         None when it is outside the scope."""
-        if not self.scope:
-            if not host_in(url, self.domains):
-                return None
-            parts = urlsplit(url)
-            return parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
-        parts = urlsplit(url)
-        for scope in self.scope:
-            host, prefix = _scope_parts(scope)
-            if host_in(url, (host,)) and parts.path.startswith(prefix):
-                rest = parts.path[len(prefix):]
-                return rest + (f"?{parts.query}" if parts.query else "")
-        return None
+        return scoped_path(url, self.scope, self.domains)
 
     def is_article_url(self, url: str) -> bool:
         """Whether a URL is an article of this site: in its scope, matched by an article
@@ -384,6 +373,24 @@ def _scope_parts(scope: str) -> tuple[str, str]:
     if not prefix.endswith("/"):
         prefix += "/"
     return host.lower().removeprefix("www."), prefix
+
+
+@lru_cache(maxsize=256)
+def _scope_prefixes(scope: tuple[str, ...],
+                    domains: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(host, path prefix) pairs of a scope; without one, every path of the domains."""
+    return tuple(_scope_parts(s) for s in scope) if scope else tuple((d, "/") for d in domains)
+
+
+def scoped_path(url: str, scope: tuple[str, ...], domains: tuple[str, ...]) -> str | None:
+    """The URL's path and query after the prefix of `scope` (else of `domains`) it falls in,
+    without a leading slash; None when it falls in none."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    for host, prefix in _scope_prefixes(scope, domains):
+        if path.startswith(prefix) and host_in(url, (host,)):
+            return path[len(prefix):] + (f"?{parts.query}" if parts.query else "")
+    return None
 
 
 def _normal_scope(scope: str) -> str:
@@ -468,7 +475,8 @@ def seed_paths(location: Path | None = None,
     from akhbar.seeds.settings import default_seeds_dir
 
     location = location or default_seeds_dir()
-    if site_ids and all(is_seed_file(name) for name in site_ids):
+    files_only = bool(site_ids) and all(is_seed_file(name) for name in site_ids)
+    if files_only:
         known: dict[str, Path] = {}  # the folder is not needed
     elif location.suffix == ".toml" or location.is_file():
         if not location.is_file():
@@ -478,7 +486,7 @@ def seed_paths(location: Path | None = None,
         raise _empty_folder(location, "no such folder of seed files")
     else:
         known = {p.stem: p for p in sorted(location.glob("*.toml"))}
-    if not known and not (site_ids and all(is_seed_file(name) for name in site_ids)):
+    if not known and not files_only:
         raise _empty_folder(location, "no seed files (*.toml) in this folder yet")
     if not site_ids:
         return list(known.values())
@@ -514,18 +522,14 @@ def load_seeds(location: Path | None = None, site_ids: list[str] | None = None,
     all validated before any is used. With `catalog`, a named site missing from the folder is
     looked up in the packaged catalogue (for work on stored pages, such as re-extraction)."""
     if catalog and site_ids:
-        try:
-            paths = seed_paths(location, site_ids)
-        except SeedError:
-            found = catalog_paths()
-            paths = []
-            for name in site_ids:
-                try:
-                    paths += seed_paths(location, [name])
-                except SeedError:
-                    if name not in found:
-                        raise
-                    paths.append(found[name])
+        found, paths = catalog_paths(), []
+        for name in site_ids:
+            try:
+                paths += seed_paths(location, [name])
+            except SeedError:
+                if name not in found:
+                    raise
+                paths.append(found[name])
     else:
         paths = seed_paths(location, site_ids)
     errors, seeds = [], []

@@ -25,6 +25,18 @@ EXIT_SITE_BUSY = 3
 EXIT_DATABASE_LOST = 4
 
 
+def crawl_environment(database_url: str | None, proxy: str | None) -> dict[str, str]:
+    """The environment of a crawl process started by this one: its database (none: none),
+    its proxy, unbuffered output, and this process's pid to die with."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **{PARENT_ENV: str(os.getpid())})
+    env.pop("AKHBAR_DATABASE_URL", None)
+    if database_url:
+        env["AKHBAR_DATABASE_URL"] = database_url
+    if proxy:
+        env.update(http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
+    return env
+
+
 def die_with_parent() -> None:
     """Be killed when the process that started us dies (Linux), so no crawl is orphaned."""
     parent = os.environ.get(PARENT_ENV)
@@ -114,7 +126,6 @@ def check(site_id: str, seeds_dir: Path | None, samples: int, since: date | None
         "outcomes": spider.tally.to_json(),
         "samples": [{"url": page["url"], "final_url": page["final_url"],
                      "http_status": page["http_status"], "encoding": page["encoding"],
-                     "fetched_at": None,
                      "body": base64.b64encode(page["body"]).decode("ascii")}
                     for page in store.pages],
         "failed_samples": spider.sample_failures,

@@ -142,10 +142,13 @@ class NewsSpider(scrapy.Spider):
 
     def archive_requests(self, day: date) -> Iterator[scrapy.Request]:
         for template in self.seed.archives:
-            url = template.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}",
-                                  dd=f"{day.day:02d}")
-            yield self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
-                               meta={"handle_httpstatus_list": [404]})
+            yield self.archive_request(template.format(
+                yyyy=f"{day.year:04d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}"), day)
+
+    def archive_request(self, url: str, day: date) -> scrapy.Request:
+        """A day's archive page; a 404 says nothing was published that day."""
+        return self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
+                            meta={"handle_httpstatus_list": [404]})
 
     def archive_days(self) -> list[date]:
         if self.window:
@@ -379,9 +382,7 @@ class NewsSpider(scrapy.Spider):
         self.logger.info("archive index %s links %d days, %d of them wanted", response.url,
                          len(listed), len(wanted))
         for day in wanted:
-            url = listed[day]
-            yield self.request(url, "discovery", self.parse_archive, cb_kwargs={"day": day},
-                               meta={"handle_httpstatus_list": [404]})
+            yield self.archive_request(listed[day], day)
 
     def parse_listing(self, response: Response, listing: Listing,
                       page: int) -> Iterator[scrapy.Request]:

@@ -7,8 +7,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from akhbar.spiders.outcomes import Failed, Tally
-from akhbar.sql import connect, query
+from akhbar.sql import DatabaseError, connect, query
+from akhbar.sql.dsn import first_line
 from psycopg.types.json import Jsonb
 
 # Response headers worth keeping with a page (validators, language, caching, type).
@@ -79,8 +81,7 @@ class PageStore:
 
     def held(self) -> dict[str, Held]:
         """url → what we hold of it."""
-        rows = self.conn.execute(query("held_dates_of_source"), {"source_id": self.source_id})
-        return {row["url"]: Held(row["lastmod"], row["fetched_at"]) for row in rows}
+        return held_of(self.conn, self.source_id)
 
     def note_source_date(self, url: str, lastmod: datetime) -> None:
         self.conn.execute(query("note_source_date"), {
@@ -138,6 +139,12 @@ class PageStore:
         self.conn.close()
 
 
+def held_of(conn: psycopg.Connection, source_id: str) -> dict[str, Held]:
+    """url → what is stored of it, for one site."""
+    rows = conn.execute(query("held_dates_of_source"), {"source_id": source_id})
+    return {row["url"]: Held(row["lastmod"], row["fetched_at"]) for row in rows}
+
+
 class DryStore:
     """A PageStore that writes nothing (`akhbar sites check`): it reads what the site already
     has when the database is there, and keeps fetched pages in memory."""
@@ -152,12 +159,10 @@ class DryStore:
             return
         try:
             with connect(database_url, autocommit=True) as conn:
-                rows = conn.execute(query("held_dates_of_source"), {"source_id": source_id})
-                self._held = {row["url"]: Held(row["lastmod"], row["fetched_at"])
-                              for row in rows}
-        except Exception as exc:  # no server, no schema yet: nothing is stored
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.note = f"stored articles not read ({first}): every article URL counts as new"
+                self._held = held_of(conn, source_id)
+        except (psycopg.Error, DatabaseError) as exc:  # no server, no schema: nothing stored
+            self.note = (f"stored articles not read ({first_line(exc)}): every article URL "
+                         f"counts as new")
 
     def held(self) -> dict[str, Held]:
         return self._held
