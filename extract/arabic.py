@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import compress
+from operator import not_
 
 from akhbar.extract.lexicon import ARABIC_DIACRITICS, ARABIC_LETTERS, ARABIC_SCRIPT_LETTERS
 from camel_tools.tokenizers.word import simple_word_tokenize
@@ -80,10 +82,16 @@ def count_words(text: str) -> int:
     of letters and digits only stays one token, so only the other words are handed to it
     (the same count, without its per-character loop over every word).
     """
-    return sum(1 if word.isalnum() else
-               sum(1 for token in simple_word_tokenize(word) if WORD.search(token))
-               for word in (text.split() if len(text) < SEARCH_SLICE * 16 else
-                            map(re.Match.group, NON_SPACE.finditer(text))))
+    if len(text) >= SEARCH_SLICE * 16:  # one word at a time
+        return sum(1 if word.isalnum() else _tokens_with_a_word(word)
+                   for word in map(re.Match.group, NON_SPACE.finditer(text)))
+    words = text.split()
+    alnum = list(map(str.isalnum, words))  # (in C: most words are letters and digits only)
+    return sum(alnum) + sum(map(_tokens_with_a_word, compress(words, map(not_, alnum))))
+
+
+def _tokens_with_a_word(word: str) -> int:
+    return sum(1 for token in simple_word_tokenize(word) if WORD.search(token))
 
 
 def count_matches(letters: re.Pattern[str], text: str) -> int:

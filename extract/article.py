@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from copy import copy
+from functools import cache
 from itertools import islice
 
 import lxml.html
@@ -30,6 +32,7 @@ from akhbar.extract.model import MAX_PAGE_BYTES, Article, ExtractOptions, Reject
 from akhbar.extract.selectors import with_site_selectors
 from akhbar.extract.sniff import binary_format, not_html
 from lxml.etree import XPath
+from trafilatura.settings import Extractor
 
 DEFAULT_OPTIONS = ExtractOptions()
 MAX_DATE_LINE = 60
@@ -68,16 +71,22 @@ def _is_header_line(line: str, headers: tuple[set[str], set[str]]) -> bool:
     return key in headers[0] or (len(line.split()) <= MAX_LABEL_WORDS and key in headers[1])
 
 
+@cache
+def _trafilatura_options(tables: bool) -> Extractor:
+    """trafilatura's options for the generic path, made once (reading them from its
+    configuration took a tenth of a millisecond a page); each page gets a copy with its URL."""
+    return Extractor(output_format="python", fast=True, comments=False, tables=tables,
+                     images=False, links=False, dedup=False, with_metadata=False)
+
+
 def _trafilatura_lines(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     """The generic path, for pages that do not say where their article is."""
     # trafilatura's table handling took 180 MB on a page with a 100,000-cell table (and kept
     # none of it): a table that big is data, not article text.
     cells = sum(1 for _ in islice(tree.iter("td", "th"), MAX_TABLE_CELLS + 1))
-    document = trafilatura.bare_extraction(
-        tree, url=url, fast=True, include_comments=False, with_metadata=False,
-        include_tables=cells <= MAX_TABLE_CELLS,
-        include_images=False, include_links=False, deduplicate=False,
-    )
+    options = copy(_trafilatura_options(cells <= MAX_TABLE_CELLS))
+    options.url = options.source = url
+    document = trafilatura.bare_extraction(tree, options=options)
     return document.text.split("\n") if document is not None and document.text else []
 
 
@@ -120,12 +129,13 @@ def extract_article(html: bytes | str, url: str, options: ExtractOptions = DEFAU
     if kind:
         return Reject("not_html", f"{kind}, not HTML")
     page = decode_html(html, declared_encoding, options.default_encoding)
-    problem = not_html(page)
+    # Bytes without a control byte decode to text without a control character.
+    controls = not isinstance(html, bytes) or has_control_bytes(html)
+    problem = not_html(page, controls)
     if problem:
         return Reject("not_html", problem)
     try:
-        tree = parse_html(page if isinstance(html, bytes) and not has_control_bytes(html)
-                          else without_control_characters(page))
+        tree = parse_html(without_control_characters(page) if controls else page)
     except ValueError as exc:
         return Reject("not_html", str(exc))
     del page  # the tree has it all: one copy fewer of a big page for the rest of the way

@@ -71,7 +71,9 @@ MAX_BOX_CHARS = 3000
 # A table that holds paragraphs, headings or other tables lays out the page; it is not data.
 LAYOUT_TABLES = XPath("//table[.//p or .//div or .//h1 or .//h2 or .//h3 or .//table]")
 # schema.org's articleBody, as microdata or RDFa: where a site says its article text is.
-ARTICLE_BODY = XPath(".//*[@itemprop='articleBody' or contains(@property, 'articleBody')]")
+# (first the elements that have the attributes at all: faster in libxml2)
+ARTICLE_BODY = XPath(".//*[@itemprop or @property]"
+                     "[@itemprop='articleBody' or contains(@property, 'articleBody')]")
 # A lede marked as the description, shown before the body (Sputnik and other Russian CMSes).
 LEAD = XPath(".//*[@itemprop='description'][self::div or self::p]")
 PRECEDES_BODY = XPath("boolean(following::*[@itemprop='articleBody' or "

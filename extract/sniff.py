@@ -53,10 +53,12 @@ BINARY_CONTROL_SHARE = 0.01
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def not_html(text: str) -> str | None:
-    """Why a decoded page is no HTML (binary data, no markup), or None when it may be."""
+def not_html(text: str, controls: bool = True) -> str | None:
+    """Why a decoded page is no HTML (binary data, no markup), or None when it may be.
+    `controls=False` says the page is known to hold no control character (its bytes had
+    none: html.has_control_bytes), which spares a pass over its first 64 KB."""
     sample = text[:SNIFF_CHARS]
-    if len(CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * len(sample):
+    if controls and len(CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * len(sample):
         return "binary data (NUL bytes and other control bytes), not HTML"
     if not MARKUP.search(text):
         return "no HTML markup in the page"

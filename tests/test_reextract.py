@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+import pytest
 from akhbar.extract import ExtractOptions
 from akhbar.flows.nightly import nightly
 from akhbar.flows.reextract import reextract
@@ -119,3 +120,40 @@ def test_two_batches_at_once_start_one_pool():
         pool.close()
     assert all(len(results) == len(jobs) for results in done)
     assert len(pool.worker_pids) == 1
+
+
+def _forkserver_of(pid: int):
+    import psutil
+
+    for child in psutil.Process(pid).children():
+        if "forkserver" in " ".join(child.cmdline()):
+            return child
+    return None
+
+
+def test_workers_fork_from_a_server_that_loaded_the_extractor_and_minhash():
+    # A nightly starts one pool per site: the imports (the extractor, MinHash's datasketch and
+    # numpy, about a second in all) are paid once, by the forkserver, not by every worker of
+    # every pool. Its memory shows what it loaded.
+    import multiprocessing
+    import os
+
+    from akhbar.flows.processes import ExtractionPool
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("workers are spawned where the OS has no forkserver")
+    page = (FIXTURES / "golden" / "egyptian-daily.html").read_bytes()
+    pool = ExtractionPool(1, separate=True)
+    try:
+        [(article, minhash)] = pool.extract([(page, "https://example.com/a", ExtractOptions(),
+                                              None)])
+        server = _forkserver_of(os.getpid())
+        assert server is not None
+        [worker] = pool.worker_pids
+        assert worker in {p.pid for p in server.children()}
+        loaded = {m.path for m in server.memory_maps()}
+    finally:
+        pool.close()
+    assert article.title and minhash is not None
+    assert any("lxml" in path and path.endswith(".so") for path in loaded)
+    assert any("numpy" in path and path.endswith(".so") for path in loaded)
