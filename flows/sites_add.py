@@ -11,13 +11,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from akhbar.flows.reading import UsageError
-from akhbar.seeds import (
-    CATALOG_DIR,
-    SeedError,
-    _scope_parts,
-    load_seed,
-    scoped_path,
-)
+from akhbar.seeds import CATALOG_DIR, SeedError, load_seed
 from akhbar.seeds.draft import (
     COMMON_FEED_PATHS,
     COMMON_SITEMAP_PATHS,
@@ -37,6 +31,7 @@ from akhbar.seeds.draft import (
     site_name,
     timezone_guess,
 )
+from akhbar.seeds.scope import _scope_parts, scoped_path
 from akhbar.seeds.settings import default_seeds_dir, get_settings
 
 MAX_CHILD_SITEMAPS = 20

@@ -33,7 +33,7 @@ MIN_WORDS_WARNING = 80
 def offline_problems(seed: Seed) -> list[str]:
     """What is wrong or doubtful in a seed's own structure (it loaded, so patterns compile,
     URLs lie in its domains and example articles match)."""
-    from akhbar.seeds import _split_patterns
+    from akhbar.seeds.scope import _split_patterns
 
     problems = []
     if not seed.example_articles:
