@@ -95,17 +95,18 @@ def _tokens_with_a_word(word: str) -> int:
 
 
 def count_matches(letters: re.Pattern[str], text: str) -> int:
-    """How many characters of `text` a one-character class matches, slice by slice (findall
+    """How many characters of `text` a character class matches (`letters` is the class
+    repeated, `[…]+`: runs of letters are found, not each letter), slice by slice (findall
     over a whole 10 MB page made millions of one-letter strings at once: 300 MB)."""
-    return sum(len(letters.findall(text, start, start + SEARCH_SLICE))
+    return sum(sum(map(len, letters.findall(text, start, start + SEARCH_SLICE)))
                for start in range(0, len(text), SEARCH_SLICE))
 
 
-ARABIC_LETTER = re.compile(f"[{ARABIC_SCRIPT_LETTERS}]")
-LATIN_LETTER = re.compile("[A-Za-z]")
+ARABIC_LETTER = re.compile(f"[{ARABIC_SCRIPT_LETTERS}]+")
+LATIN_LETTER = re.compile("[A-Za-z]+")
 # Letters used by Persian or Urdu but not by Arabic.
-PERSIAN_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]")  # پ چ ژ گ ک ی
-URDU_LETTERS = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]")  # ٹ ڈ ڑ ں ھ ہ ے
+PERSIAN_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]+")  # پ چ ژ گ ک ی
+URDU_LETTERS = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]+")  # ٹ ڈ ڑ ں ھ ہ ے
 
 
 def guess_language(text: str) -> tuple[str, float]:

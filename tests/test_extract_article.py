@@ -179,6 +179,17 @@ def test_a_utf8_page_with_a_few_broken_bytes_stays_utf8():
     assert detect_encoding(legacy, "text/html; charset=utf-8") == "windows-1256"
 
 
+def test_legacy_page_after_a_long_ascii_head_is_still_sniffed():
+    # Scripts and styles fill the first kilobytes of many pages: the Arabic comes later, and
+    # an undeclared windows-1256 page must still be read as one, not as UTF-8 or ASCII.
+    from akhbar.extract.encoding import detect_encoding
+
+    head = b"<html><head>" + b"<script>var slot = 'ad-top'; load(slot);</script>\n" * 200
+    legacy = head + ARABIC_PAGE.decode().encode("windows-1256").split(b"<html>", 1)[-1]
+    assert legacy[:8192].isascii()
+    assert detect_encoding(legacy) == "windows-1256"
+
+
 def test_generic_extraction_reads_only_what_holds_the_headline_and_the_article():
     # Classless markup, so nothing but structure says which text is the article: the
     # prose box beside it (the paper's history) is not under the element holding both the

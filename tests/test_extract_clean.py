@@ -87,6 +87,17 @@ def test_search_form_and_word_count():
     assert count_words("قال: “تراجع مقاتلو التنظيم” 30 عنصراً.") == 6
 
 
+def test_letter_counts_are_exact_across_slices():
+    from akhbar.extract.arabic import ARABIC_LETTER, LATIN_LETTER, SEARCH_SLICE, count_matches
+
+    # Runs of letters cut by the slice boundary count each letter once.
+    text = ("نص عربي abc " * (SEARCH_SLICE // 6))[:SEARCH_SLICE - 2] + "مدرسة" * 3 + " xyz"
+    assert count_matches(ARABIC_LETTER, text) == sum(
+        1 for c in text if "\u0600" <= c <= "\u06ff" and c.isalpha())
+    assert count_matches(LATIN_LETTER, text) == sum(1 for c in text if c.isascii() and c.isalpha())
+    assert guess_language("abc أبجد") == ("ar", 4 / 7)
+
+
 def test_language_guess():
     assert guess_language("ذهب الطلاب إلى المدارس")[0] == "ar"
     assert guess_language("این یک خبر فارسی است که پیش از این گفته شد")[0] == "fa"
