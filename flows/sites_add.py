@@ -31,7 +31,7 @@ from akhbar.seeds.draft import (
     site_name,
     timezone_guess,
 )
-from akhbar.seeds.scope import _scope_parts, scoped_path
+from akhbar.seeds.scope import scope_parts, scoped_path
 from akhbar.seeds.settings import default_seeds_dir, get_settings
 
 MAX_CHILD_SITEMAPS = 20
@@ -165,7 +165,7 @@ def draft_site(url: str, site_id: str | None = None, proxy: str | None = None) -
         if not compiled or not re.search(r"\\d", pattern):
             continue
         prefix_url = f"{parts.scheme}://{parts.netloc}" + (
-            _scope_parts(scope[0])[1] if scope else "/")
+            scope_parts(scope[0])[1] if scope else "/")
         answer = prober.fetch(prefix_url + matched[0])
         target = in_site(answer.final_url) if answer.ok else None
         if answer.final_url != prefix_url + matched[0] and target is not None \
@@ -175,7 +175,7 @@ def draft_site(url: str, site_id: str | None = None, proxy: str | None = None) -
     if not article_patterns:
         undecided.append("no article URL shape with a date or an id found: write "
                          "`article_patterns` by hand (see `akhbar sites check`)")
-    prefix = _scope_parts(scope[0])[1] if scope else "/"
+    prefix = scope_parts(scope[0])[1] if scope else "/"
     examples = [f"{parts.scheme}://{parts.netloc}{prefix}{path}"
                 for _, matched in patterns for path in matched[:2]]
 

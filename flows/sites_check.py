@@ -33,13 +33,13 @@ MIN_WORDS_WARNING = 80
 def offline_problems(seed: Seed) -> list[str]:
     """What is wrong or doubtful in a seed's own structure (it loaded, so patterns compile,
     URLs lie in its domains and example articles match)."""
-    from akhbar.seeds.scope import _split_patterns
+    from akhbar.seeds.scope import split_patterns
 
     problems = []
     if not seed.example_articles:
         problems.append("no `example_articles`: add two or three article URLs so the "
                         "patterns can be checked")
-    absolute, relative = _split_patterns(seed.article_patterns)
+    absolute, relative = split_patterns(seed.article_patterns)
     for pattern in (*absolute, *relative):
         hits = [u for u in seed.example_articles
                 if (pattern in absolute and pattern.search(u))

@@ -16,9 +16,9 @@ from akhbar.seeds.scope import (
     _compiled,
     _compiled_rewrites,
     _normal_scope,
-    _scope_parts,
-    _split_patterns,
+    scope_parts,
     scoped_path,
+    split_patterns,
 )
 from cssselect import parse as parse_css
 from pydantic import (
@@ -249,7 +249,7 @@ class Seed(_Model):
         if isinstance(data, dict) and data.get("scope") and not data.get("domains"):
             scopes = data["scope"]
             if isinstance(scopes, list | tuple) and all(isinstance(s, str) for s in scopes):
-                data = {**data, "domains": [_scope_parts(s)[0] for s in scopes]}
+                data = {**data, "domains": [scope_parts(s)[0] for s in scopes]}
         return data
 
     @field_validator("scope")
@@ -324,7 +324,7 @@ class Seed(_Model):
                 raise ValueError(f"{url} is outside the site's domains {list(self.domains)} "
                                  "(a domain on another port is written host:port)")
         for scope in self.scope:
-            host = _scope_parts(scope)[0]
+            host = scope_parts(scope)[0]
             if not host_in(f"http://{host}/", self.domains) and not host_in(
                     f"https://{host}/", self.domains):
                 raise ValueError(f"scope {scope!r} is outside the site's domains "
@@ -356,7 +356,7 @@ class Seed(_Model):
         path = self.scoped_path(url)
         if path is None:
             return False
-        absolute, relative = _split_patterns(self.article_patterns)
+        absolute, relative = split_patterns(self.article_patterns)
         if not (any(p.search(url) for p in absolute) or any(p.search(path) for p in relative)):
             return False
         return not any(p.search(url) for p in _compiled(self.deny_patterns))

@@ -12,7 +12,8 @@ from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from akhbar.seeds import SITE_ID, _scope_parts
+from akhbar.seeds import SITE_ID
+from akhbar.seeds.scope import scope_parts
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/feed+json", "text/xml", "application/xml")
@@ -83,7 +84,7 @@ def scope_of(url: str) -> list[str]:
     path = parts.path
     if path in ("", "/") or path.endswith((".html", ".htm", ".php", ".aspx")):
         return []
-    host, prefix = _scope_parts(f"{parts.netloc}{path}")
+    host, prefix = scope_parts(f"{parts.netloc}{path}")
     return [host + prefix]
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from akhbar.extract.urls import host_in
 
 
-def _scope_parts(scope: str) -> tuple[str, str]:
+def scope_parts(scope: str) -> tuple[str, str]:
     """(host[:port], path prefix ending in /) of a scope such as `bbc.com/arabic/`."""
     scope = re.sub(r"^[a-z]+://", "", scope.strip(), flags=re.I)
     host, slash, path = scope.partition("/")
@@ -24,7 +24,7 @@ def _scope_parts(scope: str) -> tuple[str, str]:
 def _scope_prefixes(scope: tuple[str, ...],
                     domains: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """(host, path prefix) pairs of a scope; without one, every path of the domains."""
-    return tuple(_scope_parts(s) for s in scope) if scope else tuple((d, "/") for d in domains)
+    return tuple(scope_parts(s) for s in scope) if scope else tuple((d, "/") for d in domains)
 
 
 def scoped_path(url: str, scope: tuple[str, ...], domains: tuple[str, ...]) -> str | None:
@@ -39,7 +39,7 @@ def scoped_path(url: str, scope: tuple[str, ...], domains: tuple[str, ...]) -> s
 
 
 def _normal_scope(scope: str) -> str:
-    host, prefix = _scope_parts(scope)
+    host, prefix = scope_parts(scope)
     if not host or not re.match(r"^[a-z0-9.-]+(:\d+)?$", host):
         raise ValueError(f"{scope!r} is not a host/path prefix such as bbc.com/arabic/")
     return host + prefix
@@ -51,7 +51,7 @@ def is_absolute_pattern(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _split_patterns(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...],
+def split_patterns(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...],
                                                        tuple[re.Pattern, ...]]:
     absolute = tuple(re.compile(p) for p in patterns if is_absolute_pattern(p))
     relative = tuple(re.compile(p) for p in patterns if not is_absolute_pattern(p))

@@ -16,6 +16,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from akhbar.sql.dsn import DATABASE_URL_ENV
+
 SUMMARY_PREFIX = "AKHBAR_CRAWL_SUMMARY "
 PARENT_ENV = "AKHBAR_PARENT_PID"
 PR_SET_PDEATHSIG = 1
@@ -29,9 +31,9 @@ def crawl_environment(database_url: str | None, proxy: str | None) -> dict[str, 
     """The environment of a crawl process started by this one: its database (none: none),
     its proxy, unbuffered output, and this process's pid to die with."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", **{PARENT_ENV: str(os.getpid())})
-    env.pop("AKHBAR_DATABASE_URL", None)
+    env.pop(DATABASE_URL_ENV, None)
     if database_url:
-        env["AKHBAR_DATABASE_URL"] = database_url
+        env[DATABASE_URL_ENV] = database_url
     if proxy:
         env.update(http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
     return env
@@ -110,7 +112,7 @@ def check(site_id: str, seeds_dir: Path | None, samples: int, since: date | None
     from scrapy.crawler import CrawlerProcess
 
     seed = load_seeds(seeds_dir, [site_id])[0]
-    store = DryStore(os.environ.get("AKHBAR_DATABASE_URL"), seed.id)
+    store = DryStore(os.environ.get(DATABASE_URL_ENV), seed.id)
     process = CrawlerProcess(crawl_settings(seed, get_settings()))
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, seed=seed, store=store, check=samples, since=since, until=until)
